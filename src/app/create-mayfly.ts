@@ -1,0 +1,49 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { systemClock, type Clock } from '../core/clock.js';
+import { SqliteCatalog } from '../catalog/sqlite-catalog.js';
+import { loadConfig, type ResolvedConfig } from '../config/mayfly-config.js';
+import { LocalObjectStore } from '../storage/local-object-store.js';
+import { Warehouse } from '../warehouse/warehouse.js';
+import { DEFAULT_SETTINGS, type WarehouseSettings } from '../warehouse/warehouse-settings.js';
+
+/** Options of {@link createMayfly}. */
+export interface MayflyOptions {
+  /** Warehouse home; overrides `MAYFLY_HOME` and `mayfly.yaml`. */
+  readonly home?: string;
+  /** Path of `mayfly.yaml` (default: the working directory's, if any). */
+  readonly configPath?: string;
+  /** Settings to override (tests use small files and short windows). */
+  readonly settings?: Partial<WarehouseSettings>;
+  /** The clock (tests pass a fake one). */
+  readonly clock?: Clock;
+}
+
+/** A wired Mayfly: the warehouse and the configuration it came from. */
+export interface Mayfly {
+  readonly config: ResolvedConfig;
+  readonly warehouse: Warehouse;
+  /** Closes the catalog. */
+  close(): void;
+}
+
+/** The one place that picks implementations: SQLite catalog, local object store, DuckDB engine. */
+export function createMayfly(options: MayflyOptions = {}): Mayfly {
+  const config = loadConfig({ ...(options.configPath ? { configPath: options.configPath } : {}), ...(options.home ? { home: options.home } : {}) });
+  mkdirSync(config.home, { recursive: true });
+  const catalog = SqliteCatalog.open(join(config.home, 'catalog.sqlite'));
+  const store = new LocalObjectStore(config.home);
+  const settings: WarehouseSettings = {
+    ...DEFAULT_SETTINGS,
+    production: config.production,
+    timeTravelMs: config.timeTravelMs,
+    gcGraceMs: config.gcGraceMs,
+    targetFileBytes: config.targetFileBytes,
+    smallFileBytes: config.smallFileBytes,
+    threads: config.threads,
+    memoryLimit: config.memoryLimit,
+    ...options.settings,
+  };
+  const warehouse = new Warehouse(catalog, store, options.clock ?? systemClock, settings);
+  return { config, warehouse, close: () => catalog.close() };
+}

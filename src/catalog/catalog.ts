@@ -1,0 +1,41 @@
+import type { Commit, DatabaseRef, MetadataKind, RefLogEntry } from './model.js';
+
+/**
+ * Versioned metadata storage: refs, commits, content-addressed trees and
+ * table versions, and the ref log. It knows nothing of SQL, clones' lifecycle
+ * or interfaces. SQLite is the embedded implementation.
+ */
+export interface Catalog {
+  /** Runs `fn` in one write transaction that excludes every other writer (all processes); rolls back if it throws. */
+  atomically<T>(fn: () => T): T;
+  /** Runs `fn` against one consistent snapshot. */
+  snapshot<T>(fn: () => T): T;
+  /** The ref of a database, if it exists. */
+  getRef(name: string): DatabaseRef | undefined;
+  /** Every database ref, by name. */
+  listRefs(): readonly DatabaseRef[];
+  /** Creates a ref; the caller checked it does not exist. Logged as `reason`. */
+  createRef(ref: DatabaseRef, reason: string): void;
+  /** Points an existing ref at another commit. Logged as `reason`. */
+  moveRef(name: string, commitId: string, at: number, reason: string): void;
+  /** Removes a ref. Logged as `reason`. */
+  deleteRef(name: string, at: number, reason: string): void;
+  /** A commit by id; throws when missing. */
+  getCommit(id: string): Commit;
+  /** Stores a commit (idempotent). */
+  putCommit(commit: Commit): void;
+  /** A content-addressed metadata row, parsed; throws when missing. */
+  getMetadata<T>(kind: MetadataKind, id: string): T;
+  /** Stores a content-addressed metadata row (idempotent). */
+  putMetadata(kind: MetadataKind, id: string, body: unknown): void;
+  /** The commit a ref pointed at, at time `at` (null if dropped then, undefined if it did not exist). */
+  refAt(name: string, at: number): string | null | undefined;
+  /** Ref log entries at or after `since`. */
+  refLogSince(since: number): readonly RefLogEntry[];
+  /** Every commit id, metadata id and its kind (for GC). */
+  allIds(): { readonly commits: readonly string[]; readonly metadata: readonly { id: string; kind: MetadataKind }[] };
+  /** Deletes unreachable commits and metadata rows and ref log entries before `logBefore` (GC only). */
+  prune(commits: readonly string[], metadata: readonly string[], logBefore: number): void;
+  /** Closes the catalog. */
+  close(): void;
+}

@@ -1,0 +1,86 @@
+/**
+ * The versioned metadata model: a database is a ref to a commit; a commit
+ * points at a root tree of schemas; a schema tree maps names to table versions
+ * and views. Trees and table versions are immutable and content-addressed.
+ */
+
+/** A column of a table; `id` is stable across renames and names the column inside data files (`c<id>`). */
+export interface ColumnDef {
+  readonly id: number;
+  readonly name: string;
+  /** DuckDB type, e.g. `BIGINT`, `DECIMAL(18,2)`, `TIMESTAMP WITH TIME ZONE`. */
+  readonly type: string;
+}
+
+/** An immutable Parquet data file of a table. */
+export interface DataFile {
+  readonly key: string;
+  readonly rows: number;
+  readonly bytes: number;
+  /** The column ids stored in the file; columns added later read as NULL. */
+  readonly columnIds: readonly number[];
+}
+
+/** A delete vector: a Parquet file of (file_key, pos) rows a table no longer sees. */
+export interface DeleteFile {
+  readonly key: string;
+  readonly rows: number;
+  readonly bytes: number;
+}
+
+/** One immutable state of a table. */
+export interface TableVersion {
+  readonly columns: readonly ColumnDef[];
+  readonly nextColumnId: number;
+  readonly files: readonly DataFile[];
+  readonly deletes: readonly DeleteFile[];
+}
+
+/** A view: its query text, bound in the view's schema. */
+export interface ViewDef {
+  readonly sql: string;
+}
+
+/** A schema: table versions (by id) and views, by name. */
+export interface SchemaTree {
+  readonly tables: Readonly<Record<string, string>>;
+  readonly views: Readonly<Record<string, ViewDef>>;
+}
+
+/** A database's content: schema trees by name. */
+export interface RootTree {
+  readonly schemas: Readonly<Record<string, string>>;
+}
+
+/** An immutable state of a database. */
+export interface Commit {
+  readonly id: string;
+  readonly parent: string | null;
+  /** Root tree id. */
+  readonly tree: string;
+  readonly createdAt: number;
+  readonly message: string;
+}
+
+/** A database: a named pointer to a commit, with its lineage when it is a clone. */
+export interface DatabaseRef {
+  readonly name: string;
+  readonly commitId: string;
+  readonly createdAt: number;
+  /** Set for clones: the database and commit they were taken from, and when. */
+  readonly source?: { readonly database: string; readonly commitId: string; readonly at: number };
+}
+
+/** One movement of a ref, kept for time travel. */
+export interface RefLogEntry {
+  readonly name: string;
+  /** Null when the database was dropped. */
+  readonly commitId: string | null;
+  readonly at: number;
+  readonly reason: string;
+}
+
+/** Kinds of content-addressed metadata rows. */
+export const METADATA_KINDS = ['root', 'schema', 'table'] as const;
+/** One of {@link METADATA_KINDS}. */
+export type MetadataKind = (typeof METADATA_KINDS)[number];

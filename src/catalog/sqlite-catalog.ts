@@ -1,0 +1,163 @@
+import Database from 'better-sqlite3';
+import { internal, notFound } from '../core/errors.js';
+import type { Catalog } from './catalog.js';
+import type { Commit, DatabaseRef, MetadataKind, RefLogEntry } from './model.js';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS catalog_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS metadata (id TEXT PRIMARY KEY, kind TEXT NOT NULL, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS commits (id TEXT PRIMARY KEY, parent TEXT, tree TEXT NOT NULL, created_at INTEGER NOT NULL, message TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS refs (name TEXT PRIMARY KEY, commit_id TEXT NOT NULL, created_at INTEGER NOT NULL,
+  source_db TEXT, source_commit TEXT, source_at INTEGER);
+CREATE TABLE IF NOT EXISTS reflog (seq INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, commit_id TEXT, at INTEGER NOT NULL, reason TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS reflog_name_at ON reflog (name, at);
+`;
+const FORMAT = 'mayfly-catalog:v1';
+
+interface RefRow {
+  name: string;
+  commit_id: string;
+  created_at: number;
+  source_db: string | null;
+  source_commit: string | null;
+  source_at: number | null;
+}
+
+/** The catalog in one SQLite file (WAL, fully synced commits, shared by processes). */
+export class SqliteCatalog implements Catalog {
+  private readonly db: Database.Database;
+  /** Metadata rows are immutable, so parsed bodies are cached for the life of the process. */
+  private readonly cache = new Map<string, unknown>();
+
+  private constructor(db: Database.Database) {
+    this.db = db;
+  }
+
+  /** Opens (creating if needed) the catalog at `path`. */
+  static open(path: string): SqliteCatalog {
+    const db = new Database(path);
+    db.pragma('busy_timeout = 60000');
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.exec(SCHEMA);
+    const row = db.prepare('SELECT value FROM catalog_info WHERE key = ?').get('format') as { value: string } | undefined;
+    if (!row) db.prepare('INSERT OR IGNORE INTO catalog_info (key, value) VALUES (?, ?)').run('format', FORMAT);
+    else if (row.value !== FORMAT) throw internal('CATALOG_FORMAT', `catalog format ${row.value} is not supported (expected ${FORMAT})`);
+    return new SqliteCatalog(db);
+  }
+
+  atomically<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  snapshot<T>(fn: () => T): T {
+    return this.db.transaction(fn).deferred();
+  }
+
+  getRef(name: string): DatabaseRef | undefined {
+    const row = this.db.prepare('SELECT * FROM refs WHERE name = ?').get(name) as RefRow | undefined;
+    return row && toRef(row);
+  }
+
+  listRefs(): readonly DatabaseRef[] {
+    return (this.db.prepare('SELECT * FROM refs ORDER BY name').all() as RefRow[]).map(toRef);
+  }
+
+  createRef(ref: DatabaseRef, reason: string): void {
+    this.db
+      .prepare('INSERT INTO refs (name, commit_id, created_at, source_db, source_commit, source_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(ref.name, ref.commitId, ref.createdAt, ref.source?.database ?? null, ref.source?.commitId ?? null, ref.source?.at ?? null);
+    this.log(ref.name, ref.commitId, ref.createdAt, reason);
+  }
+
+  moveRef(name: string, commitId: string, at: number, reason: string): void {
+    const r = this.db.prepare('UPDATE refs SET commit_id = ? WHERE name = ?').run(commitId, name);
+    if (r.changes !== 1) throw notFound('DB_NOT_FOUND', `database ${name} does not exist`);
+    this.log(name, commitId, at, reason);
+  }
+
+  deleteRef(name: string, at: number, reason: string): void {
+    this.db.prepare('DELETE FROM refs WHERE name = ?').run(name);
+    this.log(name, null, at, reason);
+  }
+
+  getCommit(id: string): Commit {
+    const row = this.db.prepare('SELECT * FROM commits WHERE id = ?').get(id) as
+      | { id: string; parent: string | null; tree: string; created_at: number; message: string }
+      | undefined;
+    if (!row) throw internal('CATALOG_MISSING_COMMIT', `commit ${id} is missing from the catalog`);
+    return { id: row.id, parent: row.parent, tree: row.tree, createdAt: row.created_at, message: row.message };
+  }
+
+  putCommit(c: Commit): void {
+    this.db
+      .prepare('INSERT OR IGNORE INTO commits (id, parent, tree, created_at, message) VALUES (?, ?, ?, ?, ?)')
+      .run(c.id, c.parent, c.tree, c.createdAt, c.message);
+  }
+
+  getMetadata<T>(kind: MetadataKind, id: string): T {
+    const cached = this.cache.get(id);
+    if (cached !== undefined) return cached as T;
+    const row = this.db.prepare('SELECT kind, body FROM metadata WHERE id = ?').get(id) as { kind: string; body: string } | undefined;
+    if (!row || row.kind !== kind) throw internal('CATALOG_MISSING_METADATA', `${kind} ${id} is missing from the catalog`);
+    const body = JSON.parse(row.body) as T;
+    this.cache.set(id, body);
+    return body;
+  }
+
+  putMetadata(kind: MetadataKind, id: string, body: unknown): void {
+    this.db.prepare('INSERT OR IGNORE INTO metadata (id, kind, body) VALUES (?, ?, ?)').run(id, kind, JSON.stringify(body));
+  }
+
+  refAt(name: string, at: number): string | null | undefined {
+    const row = this.db.prepare('SELECT commit_id FROM reflog WHERE name = ? AND at <= ? ORDER BY seq DESC LIMIT 1').get(name, at) as
+      | { commit_id: string | null }
+      | undefined;
+    return row === undefined ? undefined : row.commit_id;
+  }
+
+  refLogSince(since: number): readonly RefLogEntry[] {
+    const rows = this.db.prepare('SELECT name, commit_id, at, reason FROM reflog WHERE at >= ? ORDER BY seq').all(since) as {
+      name: string;
+      commit_id: string | null;
+      at: number;
+      reason: string;
+    }[];
+    return rows.map((r) => ({ name: r.name, commitId: r.commit_id, at: r.at, reason: r.reason }));
+  }
+
+  allIds(): { readonly commits: readonly string[]; readonly metadata: readonly { id: string; kind: MetadataKind }[] } {
+    const commits = (this.db.prepare('SELECT id FROM commits').all() as { id: string }[]).map((r) => r.id);
+    const metadata = this.db.prepare('SELECT id, kind FROM metadata').all() as { id: string; kind: MetadataKind }[];
+    return { commits, metadata };
+  }
+
+  prune(commits: readonly string[], metadata: readonly string[], logBefore: number): void {
+    const delCommit = this.db.prepare('DELETE FROM commits WHERE id = ?');
+    const delMeta = this.db.prepare('DELETE FROM metadata WHERE id = ?');
+    for (const id of commits) delCommit.run(id);
+    for (const id of metadata) {
+      delMeta.run(id);
+      this.cache.delete(id);
+    }
+    // Keep the newest entry of every name, so time travel to "just before the window" still answers.
+    this.db
+      .prepare('DELETE FROM reflog WHERE at < ? AND seq NOT IN (SELECT MAX(seq) FROM reflog WHERE at < ? GROUP BY name)')
+      .run(logBefore, logBefore);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  private log(name: string, commitId: string | null, at: number, reason: string): void {
+    this.db.prepare('INSERT INTO reflog (name, commit_id, at, reason) VALUES (?, ?, ?, ?)').run(name, commitId, at, reason);
+  }
+}
+
+function toRef(r: RefRow): DatabaseRef {
+  const base = { name: r.name, commitId: r.commit_id, createdAt: r.created_at };
+  return r.source_db !== null && r.source_commit !== null && r.source_at !== null
+    ? { ...base, source: { database: r.source_db, commitId: r.source_commit, at: r.source_at } }
+    : base;
+}

@@ -1,0 +1,229 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { invalid, internal, isMayflyError, MayflyError } from '../core/errors.js';
+import { randomId } from '../core/ids.js';
+import { quoteIdent, quoteLiteral } from '../core/names.js';
+import { inspectParseTree, type InspectedQuery } from './query-inspector.js';
+import { tidyCell, type Cell, type QueryResult } from './query-result.js';
+import { tableRelationSql, type BoundTable } from './table-relation.js';
+
+/** Options of one engine: where it may read and stage, and its resources. */
+export interface EngineOptions {
+  /** Directories DuckDB may read (the object store) and the staging directory it writes into. */
+  readonly readDirs: readonly string[];
+  readonly stagingDir: string;
+  readonly threads?: number;
+  readonly memoryLimit?: string;
+}
+
+/** A file the engine wrote into the staging directory, with its row count. */
+export interface StagedFile {
+  readonly path: string;
+  readonly rows: number;
+}
+
+/** The catalog that holds per-statement time-travel bindings. */
+export const AT_CATALOG = '__mf_at';
+
+/**
+ * One sandboxed DuckDB instance: the only place Mayfly talks to DuckDB.
+ * Tables are bound as views over Parquet files; user SQL runs with external
+ * access disabled, reads limited to the object store, and settings locked.
+ */
+export class DuckEngine {
+  private readonly bound = new Map<string, string>();
+  private readonly catalogs = new Set<string>();
+  private readonly schemas = new Set<string>();
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly conn: DuckDBConnection,
+    private readonly stagingDir: string,
+  ) {}
+
+  /** Starts an engine and locks it down. */
+  static async create(options: EngineOptions): Promise<DuckEngine> {
+    const tmp = join(options.stagingDir, `duckdb-${randomId()}`);
+    mkdirSync(options.stagingDir, { recursive: true });
+    const instance = await DuckDBInstance.create(':memory:', {
+      threads: String(options.threads ?? 2),
+      memory_limit: options.memoryLimit ?? '4GB',
+      temp_directory: tmp,
+      autoinstall_known_extensions: 'false',
+      autoload_known_extensions: 'false',
+    });
+    const conn = await instance.connect();
+    const dirs = [...options.readDirs, options.stagingDir + '/'].map(quoteLiteral).join(', ');
+    await conn.run(`SET allowed_directories = [${dirs}]`);
+    await conn.run('SET enable_external_access = false');
+    await conn.run('SET lock_configuration = true');
+    await conn.run(`ATTACH ':memory:' AS ${AT_CATALOG}`);
+    return new DuckEngine(instance, conn, options.stagingDir);
+  }
+
+  /** Parses a query and checks it against the sandbox; lists the tables it reads. */
+  async inspect(sql: string): Promise<InspectedQuery> {
+    const r = await this.conn.runAndReadAll(`SELECT json_serialize_sql(${quoteLiteral(sql)}) AS j`);
+    const json = r.getRows()[0]?.[0];
+    if (typeof json !== 'string') throw internal('ENGINE_PARSE', 'the engine returned no parse tree');
+    return inspectParseTree(json, sql);
+  }
+
+  /** Column names and types a query would return. */
+  async describe(sql: string): Promise<readonly { name: string; type: string }[]> {
+    const r = await this.exec(`DESCRIBE ${sql}`);
+    return r.rows.map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
+  }
+
+  /** Creates a scratch table from `CREATE TABLE x (…)` column definitions and returns its columns (validates types). */
+  async columnsOf(columnsSql: string): Promise<readonly { name: string; type: string }[]> {
+    const name = `__mf_cols_${randomId()}`;
+    await this.exec(`CREATE TEMP TABLE ${name} ${columnsSql}`);
+    try {
+      return await this.describe(`SELECT * FROM ${name}`);
+    } finally {
+      await this.conn.run(`DROP TABLE IF EXISTS temp.${name}`);
+    }
+  }
+
+  /** The normalised DuckDB name of a type, or a clear error. */
+  async normaliseType(typeSql: string): Promise<string> {
+    const r = await this.exec(`SELECT typeof(CAST(NULL AS ${typeSql})) AS t`);
+    return String(r.rows[0]?.t);
+  }
+
+  /** Evaluates a constant expression as a point in time (ms since epoch). */
+  async evalTimestamp(exprSql: string): Promise<number> {
+    await this.inspect(`SELECT (${exprSql}\n)`);
+    const r = await this.exec(`SELECT epoch_ms(CAST((${exprSql}\n) AS TIMESTAMPTZ)) AS ms`);
+    const ms = r.rows[0]?.ms;
+    if (typeof ms !== 'number') throw invalid('INVALID_TIMESTAMP', `not a point in time: ${exprSql}`);
+    return ms;
+  }
+
+  /** Makes `db.schema.name` read `table`; re-binds only when `version` changed. */
+  async bindTable(db: string, schema: string, name: string, table: BoundTable, version: string): Promise<void> {
+    await this.bindRelation(db, schema, name, tableRelationSql(table), version);
+  }
+
+  /** Makes `db.schema.name` a view over user SQL (already checked). */
+  async bindView(db: string, schema: string, name: string, sql: string): Promise<void> {
+    await this.bindRelation(db, schema, name, sql, `view:${sql}`);
+  }
+
+  /** Binds a per-statement time-travel placeholder (`__mf_at.tN`). */
+  async bindAt(placeholder: string, table: BoundTable): Promise<void> {
+    await this.conn.run(`CREATE OR REPLACE VIEW ${AT_CATALOG}.main.${quoteIdent(placeholder)} AS ${tableRelationSql(table)}`);
+  }
+
+  /** Sets the default database and schema for unqualified names. */
+  async use(db: string, schema: string): Promise<void> {
+    await this.ensureSchema(db, schema);
+    await this.conn.run(`USE ${quoteIdent(db)}.${quoteIdent(schema)}`);
+  }
+
+  /** Runs a checked query and returns its rows. */
+  async query(sql: string): Promise<QueryResult> {
+    return this.exec(sql);
+  }
+
+  /**
+   * Writes the rows of `selectSql` as Parquet into the staging directory,
+   * split at about `targetFileBytes`; returns the files with their row counts.
+   */
+  async writeParquet(selectSql: string, targetFileBytes: number): Promise<readonly StagedFile[]> {
+    const dir = join(this.stagingDir, randomId());
+    const r = await this.exec(
+      `COPY (${selectSql}\n) TO ${quoteLiteral(dir)} (FORMAT parquet, COMPRESSION zstd, FILE_SIZE_BYTES ${Math.max(1, Math.floor(targetFileBytes))}, RETURN_FILES true)`,
+    );
+    const files = (r.rows[0]?.Files ?? []) as string[];
+    if (files.length === 0) return [];
+    const counts = await this.exec(
+      `SELECT file_name AS f, SUM(num_rows)::BIGINT AS n FROM parquet_file_metadata([${files.map(quoteLiteral).join(', ')}]) GROUP BY file_name`,
+    );
+    const byFile = new Map(counts.rows.map((row) => [String(row.f), Number(row.n)]));
+    return files.map((path) => ({ path, rows: byFile.get(path) ?? 0 }));
+  }
+
+  /** Runs internal SQL that returns nothing (temp tables of the write path). */
+  async run(sql: string): Promise<void> {
+    await this.wrap(() => this.conn.run(sql));
+  }
+
+  /** Closes the engine. */
+  close(): void {
+    this.conn.closeSync();
+    this.instance.closeSync();
+  }
+
+  private async bindRelation(db: string, schema: string, name: string, sql: string, version: string): Promise<void> {
+    const key = `${db}.${schema}.${name}`;
+    if (this.bound.get(key) === version) return;
+    await this.ensureSchema(db, schema);
+    await this.wrap(() => this.conn.run(`CREATE OR REPLACE VIEW ${quoteIdent(db)}.${quoteIdent(schema)}.${quoteIdent(name)} AS ${sql}`));
+    this.bound.set(key, version);
+  }
+
+  private async ensureSchema(db: string, schema: string): Promise<void> {
+    if (!this.catalogs.has(db)) {
+      await this.conn.run(`ATTACH IF NOT EXISTS ':memory:' AS ${quoteIdent(db)}`);
+      this.catalogs.add(db);
+    }
+    const key = `${db}.${schema}`;
+    if (!this.schemas.has(key)) {
+      await this.conn.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(db)}.${quoteIdent(schema)}`);
+      this.schemas.add(key);
+    }
+  }
+
+  private async exec(sql: string): Promise<QueryResult> {
+    return this.wrap(async () => {
+      const r = await this.conn.runAndReadAll(sql);
+      const names = r.columnNames();
+      const types = r.columnTypes().map((t) => t.toString());
+      const rows = r.getRowObjectsJson().map((row) => {
+        const out: Record<string, Cell> = {};
+        for (const n of names) out[n] = tidyCell(row[n]);
+        return out;
+      });
+      return { columns: names.map((name, i) => ({ name, type: types[i] ?? '' })), rows };
+    });
+  }
+
+  private async wrap<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (isMayflyError(e)) throw e;
+      throw engineError(e);
+    }
+  }
+}
+
+/** Turns a DuckDB error into a Mayfly error with a stable code and without engine paths. */
+function engineError(e: unknown): MayflyError {
+  const message = e instanceof Error ? e.message : String(e);
+  const type = /^(\w[\w ]*?) Error:/.exec(message)?.[1] ?? '';
+  const clean = message.replace(/\/[^\s"']*\/(objects|staging)\/[^\s"']*/g, '<mayfly file>');
+  switch (type) {
+    case 'Parser':
+      return invalid('SQL_PARSE', clean);
+    case 'Binder':
+    case 'Catalog':
+      return invalid('SQL_BIND', clean);
+    case 'Conversion':
+    case 'Invalid Input':
+    case 'Out of Range':
+    case 'Constraint':
+    case 'Not implemented':
+    case 'Dependency':
+      return invalid('SQL_EXECUTION', clean);
+    case 'Permission':
+      return new MayflyError('SQL_FORBIDDEN', 'forbidden', clean);
+    case 'Interrupt':
+      return new MayflyError('SQL_INTERRUPTED', 'conflict', clean);
+    default:
+      return internal('ENGINE_ERROR', clean, e);
+  }
+}

@@ -1,0 +1,60 @@
+import { conflict, internal, notFound } from '../core/errors.js';
+import { contentId } from '../core/ids.js';
+import type { Clock } from '../core/clock.js';
+import type { Catalog } from '../catalog/catalog.js';
+import type { Commit } from '../catalog/model.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import { changedKeys, overlappingKey, WorkingTree } from './working-tree.js';
+
+/** What a commit needs from the warehouse. */
+export interface CommitContext {
+  readonly catalog: Catalog;
+  readonly store: ObjectStore;
+  readonly clock: Clock;
+}
+
+/**
+ * Commits a working tree to database `db` as a compare-and-swap of its ref.
+ * If another commit landed since `base`, the change is replayed on top of it
+ * when the two touched different objects, and refused with WRITE_CONFLICT
+ * otherwise. Files are checked to exist inside the transaction, so a GC that
+ * ran meanwhile can never leave the commit pointing at a missing file.
+ */
+export function commitTree(ctx: CommitContext, db: string, base: string, tree: WorkingTree, message: string): Commit {
+  return ctx.catalog.atomically(() => {
+    const ref = ctx.catalog.getRef(db);
+    if (!ref) throw notFound('DB_NOT_FOUND', `database ${db} does not exist (it was dropped while this statement ran)`);
+    let target = tree;
+    if (ref.commitId !== base) {
+      const baseRoot = ctx.catalog.getCommit(base).tree;
+      const headRoot = ctx.catalog.getCommit(ref.commitId).tree;
+      const theirs = changedKeys(ctx.catalog, baseRoot, headRoot);
+      const clash = overlappingKey(tree.changed, theirs);
+      if (clash !== undefined) {
+        throw conflict(
+          'WRITE_CONFLICT',
+          `${db}.${clash.replace('/', '.')} was changed by another session since this one read it; nothing was applied — re-run the statement`,
+        );
+      }
+      target = tree.replayOnto(WorkingTree.load(ctx.catalog, headRoot));
+    }
+    for (const key of target.freshFileKeys()) {
+      if (!ctx.store.exists(key)) throw internal('OBJECT_MISSING', `data file ${key} vanished before commit; nothing was applied — re-run the statement`);
+    }
+    const root = target.persist();
+    const createdAt = ctx.clock.now();
+    const commit: Commit = { id: contentId('commit:v1', ref.commitId, root, String(createdAt), message), parent: ref.commitId, tree: root, createdAt, message };
+    ctx.catalog.putCommit(commit);
+    ctx.catalog.moveRef(db, commit.id, createdAt, 'commit');
+    return commit;
+  });
+}
+
+/** Stores the first commit of a new, empty database and returns it. */
+export function initialCommit(ctx: CommitContext, tree: WorkingTree, message: string): Commit {
+  const root = tree.persist();
+  const createdAt = ctx.clock.now();
+  const commit: Commit = { id: contentId('commit:v1', '', root, String(createdAt), message), parent: null, tree: root, createdAt, message };
+  ctx.catalog.putCommit(commit);
+  return commit;
+}

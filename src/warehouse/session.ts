@@ -1,0 +1,325 @@
+import { conflict, invalid, isMayflyError, notFound } from '../core/errors.js';
+import { checkName } from '../core/names.js';
+import type { TableVersion } from '../catalog/model.js';
+import type { DuckEngine } from '../sql/duck-engine.js';
+import type { TableReference } from '../sql/query-inspector.js';
+import type { Cell } from '../sql/query-result.js';
+import { parseScript } from '../sql/statement-parser.js';
+import type { AtClause, ObjectName, Statement } from '../sql/statements.js';
+import type { BoundTable } from '../sql/table-relation.js';
+import { rewriteTimeTravel } from '../sql/time-travel-rewrite.js';
+import { commitTree } from './committer.js';
+import { runSchemaStatement } from './schema-statements.js';
+import { runTableWrite } from './table-writes.js';
+import type { Warehouse } from './warehouse.js';
+import type { SchemaObject, WorkingTree } from './working-tree.js';
+
+/** The outcome of one statement. */
+export type StatementResult =
+  | {
+      readonly kind: 'rows';
+      readonly statement: string;
+      readonly columns: readonly { readonly name: string; readonly type: string }[];
+      readonly rows: readonly Readonly<Record<string, Cell>>[];
+      readonly elapsedMs: number;
+    }
+  | { readonly kind: 'done'; readonly statement: string; readonly message: string; readonly rowsAffected?: number; readonly elapsedMs: number };
+
+/** A fully qualified object name. */
+export interface QualifiedName {
+  readonly db: string;
+  readonly schema: string;
+  readonly name: string;
+}
+
+/** A database state a statement reads: the commit it started from and its tree. */
+interface Snapshot {
+  readonly commitId: string;
+  readonly tree: WorkingTree;
+}
+
+const MAX_VIEW_DEPTH = 32;
+
+/**
+ * A SQL session against a current database. Each statement is atomic and
+ * makes one commit; BEGIN … COMMIT groups statements on one database into one
+ * commit. Queries run in the session's own sandboxed DuckDB.
+ */
+export class Session {
+  private db: string;
+  private schema = 'main';
+  private txn: { db: string; base: string; tree: WorkingTree } | undefined;
+  /** Snapshots taken by the running statement, so it reads each database once. */
+  private snapshots = new Map<string, Snapshot>();
+
+  constructor(
+    readonly warehouse: Warehouse,
+    readonly engine: DuckEngine,
+    db: string,
+  ) {
+    this.db = db;
+  }
+
+  /** The current database. */
+  get database(): string {
+    return this.db;
+  }
+
+  /** Whether a transaction is open. */
+  get inTransaction(): boolean {
+    return this.txn !== undefined;
+  }
+
+  /**
+   * Runs a script: every statement is parsed before any runs (a script that
+   * does not parse runs nothing); statements then run in order and the first
+   * failure stops the script (an open transaction is rolled back).
+   */
+  async run(script: string, onResult?: (r: StatementResult) => void): Promise<readonly StatementResult[]> {
+    const statements = parseScript(script);
+    if (statements.length === 0) throw invalid('SQL_EMPTY', 'no SQL statement given');
+    const results: StatementResult[] = [];
+    for (const s of statements) {
+      const r = await this.execute(s);
+      results.push(r);
+      onResult?.(r);
+    }
+    return results;
+  }
+
+  /** Runs one parsed statement. */
+  async execute(statement: Statement): Promise<StatementResult> {
+    const started = performance.now();
+    this.snapshots = new Map();
+    try {
+      const r = await this.dispatch(statement);
+      return r.kind === 'rows'
+        ? { kind: 'rows', statement: statement.text, columns: r.columns, rows: r.rows, elapsedMs: performance.now() - started }
+        : { kind: 'done', statement: statement.text, message: r.message, ...(r.rowsAffected !== undefined ? { rowsAffected: r.rowsAffected } : {}), elapsedMs: performance.now() - started };
+    } catch (e) {
+      if (this.txn && isMayflyError(e)) {
+        this.txn = undefined;
+        e.message += ' (the open transaction was rolled back)';
+      } else if (this.txn) this.txn = undefined;
+      throw e;
+    } finally {
+      this.snapshots = new Map();
+    }
+  }
+
+  /** Closes the session's engine; an open transaction is discarded. */
+  close(): void {
+    this.txn = undefined;
+    this.engine.close();
+  }
+
+  private async dispatch(s: Statement): Promise<Outcome> {
+    switch (s.kind) {
+      case 'query':
+        return this.query(s.sql, s.explain);
+      case 'begin':
+        if (this.txn) throw invalid('TXN_ALREADY_OPEN', 'a transaction is already open; COMMIT or ROLLBACK it first');
+        {
+          const snap = this.snapshot(this.db);
+          this.txn = { db: this.db, base: snap.commitId, tree: snap.tree };
+        }
+        return { kind: 'done', message: `transaction started on ${this.db}` };
+      case 'commit': {
+        const t = this.requireTxn();
+        this.txn = undefined;
+        if (t.tree.changed.size === 0) return { kind: 'done', message: 'nothing to commit' };
+        const c = commitTree(this.warehouse, t.db, t.base, t.tree, 'transaction');
+        return { kind: 'done', message: `committed ${t.tree.changed.size} change(s) to ${t.db} as ${c.id.slice(0, 12)}` };
+      }
+      case 'rollback':
+        this.requireTxn();
+        this.txn = undefined;
+        return { kind: 'done', message: 'transaction rolled back' };
+      case 'use':
+        return this.use(s.name);
+      case 'insert':
+      case 'update':
+      case 'delete':
+        return runTableWrite(this, s);
+      default:
+        return runSchemaStatement(this, s);
+    }
+  }
+
+  private async use(name: ObjectName): Promise<Outcome> {
+    const [first = '', second] = name.parts;
+    if (name.parts.length > 2) throw invalid('SQL_PARSE', 'USE takes a database or database.schema');
+    // `USE x`: the database x, or else the schema x of the current database.
+    const [db, schema] =
+      second !== undefined ? [first, second] : this.warehouse.catalog.getRef(first) || !this.snapshot(this.db).tree.schemas.has(first) ? [first, 'main'] : [this.db, first];
+    if (this.txn && db !== this.txn.db) throw invalid('TXN_CROSS_DATABASE', `a transaction on ${this.txn.db} is open; COMMIT or ROLLBACK before USE ${db}`);
+    if (!this.snapshot(db).tree.schemas.has(schema)) throw notFound('SCHEMA_NOT_FOUND', `schema ${db}.${schema} does not exist`);
+    this.db = db;
+    this.schema = schema;
+    return { kind: 'done', message: `using ${db}.${schema}` };
+  }
+
+  private async query(sql: string, explain: boolean): Promise<Outcome> {
+    const prepared = await this.prepareQuery(sql);
+    const r = await this.engine.query(explain ? `EXPLAIN ${prepared}` : prepared);
+    return { kind: 'rows', columns: r.columns, rows: r.rows };
+  }
+
+  /**
+   * Checks a query against the sandbox, binds every table and view it reads
+   * (time-travel references as per-statement placeholders) and returns the
+   * SQL to run.
+   */
+  async prepareQuery(sql: string, context: { db: string; schema: string } = { db: this.db, schema: this.schema }): Promise<string> {
+    const rewritten = rewriteTimeTravel(sql);
+    for (const t of rewritten.tables) {
+      const at = await this.timestamp(t.at);
+      const target = this.qualify(t.name, context);
+      const commitId = this.warehouse.commitAt(target.db, at);
+      const obj = this.warehouse.tree(commitId).object(target.schema, target.name);
+      if (obj?.kind !== 'table') {
+        throw notFound('TABLE_NOT_FOUND', `table ${format(target)} did not exist at ${new Date(at).toISOString()}`);
+      }
+      await this.engine.bindAt(t.placeholder, this.boundTable(obj.version));
+    }
+    await this.bindQuery(rewritten.sql, context, 0);
+    await this.engine.use(this.db, this.schema);
+    return rewritten.sql;
+  }
+
+  /** Binds what a query reads, recursively through views. */
+  private async bindQuery(sql: string, context: { db: string; schema: string }, depth: number): Promise<void> {
+    if (depth > MAX_VIEW_DEPTH) throw invalid('VIEW_DEPTH', 'views nest too deeply (or refer to themselves)');
+    const inspected = await this.engine.inspect(sql);
+    for (const ref of inspected.tables) {
+      if (ref.catalog === '__mf_at') continue;
+      if (!ref.catalog && !ref.schema && inspected.ctes.has(ref.name.toLowerCase())) continue;
+      const target = this.resolveReference(ref, context);
+      const obj = this.lookup(target);
+      if (!obj) throw notFound('TABLE_NOT_FOUND', `table or view ${format(target)} does not exist`);
+      if (obj.kind === 'table') {
+        await this.engine.bindTable(target.db, target.schema, target.name, this.boundTable(obj.version), obj.id);
+      } else {
+        await this.bindQuery(obj.view.sql, { db: target.db, schema: target.schema }, depth + 1);
+        await this.engine.bindView(target.db, target.schema, target.name, obj.view.sql);
+      }
+    }
+  }
+
+  /** Resolves a parsed table reference the way DuckDB does: `db.schema.t`, `schema.t` or `db.t`, then `t`. */
+  private resolveReference(ref: TableReference, context: { db: string; schema: string }): QualifiedName {
+    const parts = [ref.catalog, ref.schema, ref.name].filter((p) => p !== '').map((p) => p.toLowerCase());
+    return this.qualify({ parts }, context, true);
+  }
+
+  /** Qualifies a name against a context database and schema; checks each part. */
+  qualify(name: ObjectName, context: { db: string; schema: string } = { db: this.db, schema: this.schema }, reading = false): QualifiedName {
+    const p = name.parts;
+    let q: QualifiedName;
+    if (p.length === 3) q = { db: p[0] ?? '', schema: p[1] ?? '', name: p[2] ?? '' };
+    else if (p.length === 2) {
+      const first = p[0] ?? '';
+      const isSchema = this.snapshot(context.db).tree.schemas.has(first);
+      q = !isSchema && this.warehouse.catalog.getRef(first) ? { db: first, schema: 'main', name: p[1] ?? '' } : { db: context.db, schema: first, name: p[1] ?? '' };
+    } else {
+      const n = p[0] ?? '';
+      q = { db: context.db, schema: context.schema, name: n };
+      if (reading && context.schema !== 'main' && !this.lookupIn(q) && this.lookupIn({ ...q, schema: 'main' })) q = { ...q, schema: 'main' };
+    }
+    checkName(q.db, 'database');
+    checkName(q.schema, 'schema');
+    checkName(q.name, 'object');
+    return q;
+  }
+
+  /** The table or view a qualified name points at, in the statement's snapshot. */
+  lookup(q: QualifiedName): SchemaObject | undefined {
+    return this.lookupIn(q);
+  }
+
+  /** The table at `q`, or TABLE_NOT_FOUND. */
+  requireTable(q: QualifiedName): { id: string; version: TableVersion } {
+    const obj = this.lookup(q);
+    if (obj?.kind !== 'table') throw notFound('TABLE_NOT_FOUND', `table ${format(q)} does not exist${obj ? ' (it is a view)' : ''}`);
+    return obj;
+  }
+
+  /** The state a statement reads for `db`: the open transaction's tree, or the database's latest commit. */
+  snapshot(db: string): Snapshot {
+    if (this.txn?.db === db) return { commitId: this.txn.base, tree: this.txn.tree };
+    let s = this.snapshots.get(db);
+    if (!s) {
+      const ref = this.warehouse.requireRef(db);
+      s = { commitId: ref.commitId, tree: this.warehouse.tree(ref.commitId) };
+      this.snapshots.set(db, s);
+    }
+    return s;
+  }
+
+  /**
+   * Applies a change to database `db`: inside the open transaction, or as a
+   * commit of its own (replayed if another session committed other objects meanwhile).
+   */
+  async mutate<T>(db: string, message: string, change: (tree: WorkingTree) => Promise<T>): Promise<T> {
+    if (this.txn) {
+      if (this.txn.db !== db) throw invalid('TXN_CROSS_DATABASE', `the open transaction writes ${this.txn.db}; a transaction cannot also write ${db}`);
+      return change(this.txn.tree);
+    }
+    const ref = this.warehouse.requireRef(db);
+    const tree = this.warehouse.tree(ref.commitId);
+    const result = await change(tree);
+    if (tree.changed.size > 0) commitTree(this.warehouse, db, ref.commitId, tree, message.slice(0, 500));
+    return result;
+  }
+
+  /** Refuses statements that cannot run inside a transaction. */
+  outsideTransaction(what: string): void {
+    if (this.txn) throw conflict('TXN_UNSUPPORTED', `${what} cannot run inside a transaction; COMMIT or ROLLBACK first`);
+  }
+
+  /** Evaluates an AT clause to ms since the epoch. */
+  async timestamp(at: AtClause): Promise<number> {
+    return this.engine.evalTimestamp(at.timestampSql);
+  }
+
+  /** A table version as the engine reads it. */
+  boundTable(v: TableVersion): BoundTable {
+    const store = this.warehouse.store;
+    return {
+      columns: v.columns,
+      files: v.files.map((f) => ({ key: f.key, path: store.localPath(f.key), columnIds: f.columnIds })),
+      deletes: v.deletes.map((d) => ({ path: store.localPath(d.key) })),
+    };
+  }
+
+  /** The current schema. */
+  get currentSchema(): string {
+    return this.schema;
+  }
+
+  /** Forgets the current database after it was dropped or renamed away. */
+  fallBackTo(db: string): void {
+    this.db = db;
+    this.schema = 'main';
+  }
+
+  private lookupIn(q: QualifiedName): SchemaObject | undefined {
+    if (!this.warehouse.catalog.getRef(q.db) && this.txn?.db !== q.db) throw notFound('DB_NOT_FOUND', `database ${q.db} does not exist`);
+    return this.snapshot(q.db).tree.object(q.schema, q.name);
+  }
+
+  private requireTxn(): { db: string; base: string; tree: WorkingTree } {
+    if (!this.txn) throw invalid('TXN_NOT_OPEN', 'no transaction is open');
+    return this.txn;
+  }
+}
+
+/** What a statement handler returns; the session adds timing. */
+export type Outcome =
+  | { readonly kind: 'rows'; readonly columns: readonly { readonly name: string; readonly type: string }[]; readonly rows: readonly Readonly<Record<string, Cell>>[] }
+  | { readonly kind: 'done'; readonly message: string; readonly rowsAffected?: number };
+
+/** `db.schema.name`. */
+export function format(q: QualifiedName): string {
+  return `${q.db}.${q.schema}.${q.name}`;
+}

@@ -1,0 +1,135 @@
+import { rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { internal, invalid } from '../core/errors.js';
+import { randomId } from '../core/ids.js';
+import { quoteIdent } from '../core/names.js';
+import type { ColumnDef, DataFile, DeleteFile, TableVersion } from '../catalog/model.js';
+import type { StagedFile } from '../sql/duck-engine.js';
+import type { Statement } from '../sql/statements.js';
+import { FILE_COLUMN, physicalName, POS_COLUMN, tableRelationSql } from '../sql/table-relation.js';
+import { format, type Outcome, type QualifiedName, type Session } from './session.js';
+import { liveRows } from './table-stats.js';
+
+type WriteStatement = Extract<Statement, { kind: 'insert' | 'update' | 'delete' }>;
+
+/**
+ * INSERT, UPDATE and DELETE as file-level changes: new rows go to new Parquet
+ * files, removed rows to delete vectors over file row positions. Untouched
+ * data is never rewritten, so a one-row change writes kilobytes.
+ */
+export async function runTableWrite(session: Session, s: WriteStatement): Promise<Outcome> {
+  const target = session.qualify(s.table);
+  return session.mutate(target.db, s.text, async (tree) => {
+    const { version } = session.requireTable(target);
+    let next: TableVersion;
+    let rows: number;
+    if (s.kind === 'insert') [next, rows] = await insert(session, version, s);
+    else if (s.kind === 'delete') [next, rows] = await remove(session, target, version, s);
+    else [next, rows] = await update(session, target, version, s);
+    if (rows > 0) tree.setTable(target.schema, target.name, next);
+    const verb = s.kind === 'insert' ? 'inserted' : s.kind === 'delete' ? 'deleted' : 'updated';
+    return { kind: 'done', message: `${rows} row(s) ${verb} in ${format(target)}`, rowsAffected: rows };
+  });
+}
+
+async function insert(session: Session, v: TableVersion, s: Extract<Statement, { kind: 'insert' }>): Promise<[TableVersion, number]> {
+  const targets = s.columns ? s.columns.map((c) => column(v, c)) : v.columns;
+  if (new Set(targets.map((c) => c.id)).size !== targets.length) throw invalid('DUPLICATE_COLUMN', 'a column is named twice in the INSERT column list');
+  const source = await session.prepareQuery(s.source);
+  const shape = await session.engine.describe(source);
+  if (shape.length !== targets.length) {
+    throw invalid('INSERT_ARITY', `INSERT names ${targets.length} column(s) but the values have ${shape.length}`);
+  }
+  const aliases = targets.map((_, i) => `v${i}`);
+  const select = v.columns
+    .map((c) => {
+      const i = targets.findIndex((t) => t.id === c.id);
+      return `CAST(${i >= 0 ? `s.v${i}` : 'NULL'} AS ${c.type}) AS ${physicalName(c.id)}`;
+    })
+    .join(', ');
+  const files = await writeDataFiles(session, `SELECT ${select} FROM (${source}\n) AS s(${aliases.join(', ')})`, v.columns);
+  const rows = files.reduce((n, f) => n + f.rows, 0);
+  return [{ ...v, files: [...v.files, ...files] }, rows];
+}
+
+async function remove(session: Session, target: QualifiedName, v: TableVersion, s: Extract<Statement, { kind: 'delete' }>): Promise<[TableVersion, number]> {
+  if (s.whereSql === undefined && s.usingSql === undefined) return [{ ...v, files: [], deletes: [] }, liveRows(v)];
+  const alias = quoteIdent(s.alias ?? target.name);
+  const tail = `${s.usingSql !== undefined ? `, ${s.usingSql}\n` : ''}${s.whereSql !== undefined ? ` WHERE (${s.whereSql}\n)` : ''}`;
+  await session.prepareQuery(`SELECT 1 FROM ${quoted(target)} AS ${alias}${tail}`);
+  const raw = tableRelationSql(session.boundTable(v), true);
+  const positions = `SELECT DISTINCT ${alias}.${FILE_COLUMN} AS file_key, ${alias}.${POS_COLUMN} AS pos FROM (${raw}) AS ${alias}${tail}`;
+  const dv = await writeDeleteFile(session, positions);
+  return dv ? [{ ...v, deletes: [...v.deletes, dv] }, dv.rows] : [v, 0];
+}
+
+async function update(session: Session, target: QualifiedName, v: TableVersion, s: Extract<Statement, { kind: 'update' }>): Promise<[TableVersion, number]> {
+  const alias = quoteIdent(s.alias ?? target.name);
+  const assigned = new Map<number, string>();
+  for (const a of s.assignments) {
+    const c = column(v, a.column);
+    if (assigned.has(c.id)) throw invalid('DUPLICATE_COLUMN', `column ${a.column} is assigned twice`);
+    assigned.set(c.id, a.valueSql);
+  }
+  const tail = `${s.fromSql !== undefined ? `, ${s.fromSql}\n` : ''}${s.whereSql !== undefined ? ` WHERE (${s.whereSql}\n)` : ''}`;
+  const values = v.columns.map((c) => {
+    const expr = assigned.get(c.id);
+    return `CAST(${expr !== undefined ? `(${expr}\n)` : `${alias}.${quoteIdent(c.name)}`} AS ${c.type}) AS ${physicalName(c.id)}`;
+  });
+  await session.prepareQuery(`SELECT ${values.join(', ')} FROM ${quoted(target)} AS ${alias}${tail}`);
+  const raw = tableRelationSql(session.boundTable(v), true);
+  const temp = `__mf_update_${randomId()}`;
+  await session.engine.run(
+    `CREATE TEMP TABLE ${temp} AS SELECT DISTINCT ON (file_key, pos) ${alias}.${FILE_COLUMN} AS file_key, ${alias}.${POS_COLUMN} AS pos, ${values.join(', ')} FROM (${raw}) AS ${alias}${tail}`,
+  );
+  try {
+    const dv = await writeDeleteFile(session, `SELECT file_key, pos FROM temp.${temp}`);
+    if (!dv) return [v, 0];
+    const files = await writeDataFiles(session, `SELECT ${v.columns.map((c) => physicalName(c.id)).join(', ')} FROM temp.${temp}`, v.columns);
+    return [{ ...v, files: [...v.files, ...files], deletes: [...v.deletes, dv] }, dv.rows];
+  } finally {
+    await session.engine.run(`DROP TABLE IF EXISTS temp.${temp}`);
+  }
+}
+
+/** Writes a query's rows (physical column names) as data files in the store. */
+export async function writeDataFiles(session: Session, selectSql: string, columns: readonly ColumnDef[]): Promise<DataFile[]> {
+  const staged = await session.engine.writeParquet(selectSql, session.warehouse.settings.targetFileBytes);
+  const stored = await storeStaged(session, staged);
+  return stored.map((f) => ({ key: f.key, rows: f.rows, bytes: f.bytes, columnIds: columns.map((c) => c.id) }));
+}
+
+/** Writes (file_key, pos) rows as one delete vector; none when no row matched. */
+export async function writeDeleteFile(session: Session, selectSql: string): Promise<DeleteFile | undefined> {
+  const staged = await session.engine.writeParquet(selectSql, Number.MAX_SAFE_INTEGER);
+  const stored = await storeStaged(session, staged);
+  if (stored.length > 1) throw internal('DELETE_VECTOR', 'expected one delete vector file');
+  return stored[0];
+}
+
+/** Moves staged files into the object store (empty files are dropped) and removes the staging folder. */
+async function storeStaged(session: Session, staged: readonly StagedFile[]): Promise<{ key: string; rows: number; bytes: number }[]> {
+  const out: { key: string; rows: number; bytes: number }[] = [];
+  try {
+    for (const f of staged) {
+      if (f.rows === 0) continue;
+      const o = await session.warehouse.store.put(f.path, 'parquet');
+      out.push({ key: o.key, rows: f.rows, bytes: o.bytes });
+    }
+  } finally {
+    const dirs = new Set(staged.map((f) => dirname(f.path)));
+    for (const d of dirs) await rm(d, { recursive: true, force: true });
+  }
+  return out;
+}
+
+function column(v: TableVersion, name: string): ColumnDef {
+  const c = v.columns.find((x) => x.name.toLowerCase() === name.toLowerCase());
+  if (!c) throw invalid('UNKNOWN_COLUMN', `column ${name} does not exist (columns: ${v.columns.map((x) => x.name).join(', ')})`);
+  return c;
+}
+
+/** `"db"."schema"."name"`. */
+export function quoted(q: QualifiedName): string {
+  return `${quoteIdent(q.db)}.${quoteIdent(q.schema)}.${quoteIdent(q.name)}`;
+}

@@ -1,0 +1,28 @@
+/** Data-plane settings, resolved once when the warehouse opens. */
+export interface WarehouseSettings {
+  /** Name of the production database. */
+  readonly production: string;
+  /** How long commits stay reachable for time travel and AT-clones (ms). */
+  readonly timeTravelMs: number;
+  /** How old an unreferenced file must be before GC removes it (ms); protects writes in flight. */
+  readonly gcGraceMs: number;
+  /** Target size of the data files a write produces (bytes). */
+  readonly targetFileBytes: number;
+  /** Files below this size are merged by compaction (bytes). */
+  readonly smallFileBytes: number;
+  /** DuckDB threads per session. */
+  readonly threads: number;
+  /** DuckDB memory limit per session, e.g. `4GB`. */
+  readonly memoryLimit: string;
+}
+
+/** Defaults for a new project. */
+export const DEFAULT_SETTINGS: WarehouseSettings = {
+  production: 'prod',
+  timeTravelMs: 7 * 86_400_000,
+  gcGraceMs: 3_600_000,
+  targetFileBytes: 128 * 1024 * 1024,
+  smallFileBytes: 8 * 1024 * 1024,
+  threads: 2,
+  memoryLimit: '4GB',
+};

@@ -1,0 +1,238 @@
+import { conflict, forbidden, invalid, notFound } from '../core/errors.js';
+import { checkName } from '../core/names.js';
+import type { Clock } from '../core/clock.js';
+import type { Catalog } from '../catalog/catalog.js';
+import type { Commit, DatabaseRef } from '../catalog/model.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import { DuckEngine } from '../sql/duck-engine.js';
+import { initialCommit, type CommitContext } from './committer.js';
+import { compactTables, type CompactOptions, type CompactReport } from './compactor.js';
+import { collectGarbage, type GcOptions, type GcReport } from './garbage-collector.js';
+import { storageMetrics, type WarehouseMetrics } from './storage-metrics.js';
+import { Session } from './session.js';
+import type { WarehouseSettings } from './warehouse-settings.js';
+import { liveRows, tableBytes } from './table-stats.js';
+import { WorkingTree } from './working-tree.js';
+
+/** A database as listed. */
+export interface DatabaseInfo {
+  readonly name: string;
+  readonly commitId: string;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  readonly isClone: boolean;
+  readonly source?: { readonly database: string; readonly commitId: string; readonly at: number };
+  readonly schemas: number;
+  readonly tables: number;
+  readonly views: number;
+}
+
+/** A table as listed by `db show`. */
+export interface TableInfo {
+  readonly schema: string;
+  readonly name: string;
+  readonly kind: 'table' | 'view';
+  readonly rows: number;
+  readonly files: number;
+  readonly bytes: number;
+  readonly columns: number;
+}
+
+/** The timing of a data-plane operation. */
+export interface Timed {
+  readonly elapsedMs: number;
+}
+
+/**
+ * The data-plane facade: databases as versioned refs over immutable Parquet
+ * files, O(1) clones, time travel, swaps, SQL sessions. The control plane
+ * talks to this, never to the catalog, the store or the engine.
+ */
+export class Warehouse implements CommitContext {
+  constructor(
+    readonly catalog: Catalog,
+    readonly store: ObjectStore,
+    readonly clock: Clock,
+    readonly settings: WarehouseSettings,
+  ) {}
+
+  /** Creates the production database if the warehouse is new; returns whether it did. */
+  init(): boolean {
+    return this.catalog.atomically(() => {
+      if (this.catalog.getRef(this.settings.production)) return false;
+      this.createRefAt(this.settings.production, initialCommit(this, WorkingTree.empty(this.catalog), 'init'), 'init');
+      return true;
+    });
+  }
+
+  /** Every database with its counts. */
+  listDatabases(): readonly DatabaseInfo[] {
+    return this.catalog.snapshot(() => this.catalog.listRefs().map((r) => this.info(r)));
+  }
+
+  /** One database, or DB_NOT_FOUND. */
+  database(name: string): DatabaseInfo {
+    return this.catalog.snapshot(() => this.info(this.requireRef(name)));
+  }
+
+  /** The tables and views of a database with their sizes. */
+  tables(name: string): readonly TableInfo[] {
+    return this.catalog.snapshot(() => {
+      const tree = this.tree(this.requireRef(name).commitId);
+      const out: TableInfo[] = [];
+      for (const [schema, s] of [...tree.schemas].sort(([a], [b]) => a.localeCompare(b))) {
+        for (const [t, id] of [...s.tables].sort(([a], [b]) => a.localeCompare(b))) {
+          const v = tree.tableVersion(id);
+          out.push({ schema, name: t, kind: 'table', rows: liveRows(v), files: v.files.length, bytes: tableBytes(v), columns: v.columns.length });
+        }
+        for (const v of [...s.views.keys()].sort()) out.push({ schema, name: v, kind: 'view', rows: 0, files: 0, bytes: 0, columns: 0 });
+      }
+      return out;
+    });
+  }
+
+  /** Creates an empty database with a `main` schema. */
+  createDatabase(name: string): DatabaseInfo & Timed {
+    const started = performance.now();
+    checkName(name, 'database');
+    return this.catalog.atomically(() => {
+      if (this.catalog.getRef(name)) throw conflict('DB_EXISTS', `database ${name} already exists`);
+      const ref = this.createRefAt(name, initialCommit(this, WorkingTree.empty(this.catalog), `create database ${name}`), 'create');
+      return { ...this.info(ref), elapsedMs: performance.now() - started };
+    });
+  }
+
+  /**
+   * Clones a whole database: one new ref at the source's commit (or the commit
+   * it had at `at`). O(1): no table, file or row is read or written.
+   */
+  cloneDatabase(name: string, source: string, options: { at?: number; replace?: boolean } = {}): DatabaseInfo & Timed {
+    const started = performance.now();
+    checkName(name, 'database');
+    return this.catalog.atomically(() => {
+      const commitId = options.at === undefined ? this.requireRef(source).commitId : this.commitAt(source, options.at);
+      if (this.catalog.getRef(name)) {
+        if (!options.replace) throw conflict('DB_EXISTS', `database ${name} already exists; drop it first or choose another name`);
+        if (name === this.settings.production) throw forbidden('PROD_PROTECTED', `${name} is the production database and cannot be replaced`);
+        this.catalog.deleteRef(name, this.clock.now(), 'replace');
+      }
+      const ref: DatabaseRef = { name, commitId, createdAt: this.clock.now(), source: { database: source, commitId, at: options.at ?? this.clock.now() } };
+      this.catalog.createRef(ref, `clone ${source}`);
+      return { ...this.info(ref), elapsedMs: performance.now() - started };
+    });
+  }
+
+  /** Drops a database (production only with `force`). Its files stay while other databases or time travel need them. */
+  dropDatabase(name: string, options: { force?: boolean } = {}): Timed {
+    const started = performance.now();
+    if (name === this.settings.production && !options.force) {
+      throw forbidden('PROD_PROTECTED', `${name} is the production database; Mayfly does not drop it`);
+    }
+    this.catalog.atomically(() => {
+      this.requireRef(name);
+      this.catalog.deleteRef(name, this.clock.now(), 'drop');
+    });
+    return { elapsedMs: performance.now() - started };
+  }
+
+  /** Exchanges the content of two databases atomically (swap again to go back). */
+  swapDatabases(a: string, b: string): Timed {
+    const started = performance.now();
+    if (a === b) throw invalid('SWAP_SAME', 'cannot swap a database with itself');
+    this.catalog.atomically(() => {
+      const ra = this.requireRef(a);
+      const rb = this.requireRef(b);
+      const at = this.clock.now();
+      this.catalog.moveRef(a, rb.commitId, at, `swap with ${b}`);
+      this.catalog.moveRef(b, ra.commitId, at, `swap with ${a}`);
+    });
+    return { elapsedMs: performance.now() - started };
+  }
+
+  /** Opens a SQL session whose current database is `db` (production by default). Close it when done. */
+  async session(db: string = this.settings.production): Promise<Session> {
+    this.requireRef(db);
+    const engine = await DuckEngine.create({
+      readDirs: this.store.engineDirs,
+      stagingDir: this.store.stagingDir,
+      threads: this.settings.threads,
+      memoryLimit: this.settings.memoryLimit,
+    });
+    return new Session(this, engine, db);
+  }
+
+  /** Storage split per database and table (all databases, or one). */
+  metrics(db?: string): WarehouseMetrics {
+    if (db !== undefined) this.requireRef(db);
+    return storageMetrics(this.catalog, db);
+  }
+
+  /** Mark-and-sweep garbage collection; safe while other sessions write. */
+  gc(options: GcOptions = {}): Promise<GcReport> {
+    return collectGarbage(this, options);
+  }
+
+  /** Folds delete vectors and merges small files of tables (one database, or all). */
+  async compact(options: CompactOptions = {}): Promise<CompactReport> {
+    return compactTables(this, options);
+  }
+
+  /** The ref of a database, or DB_NOT_FOUND with the names that exist. */
+  requireRef(name: string): DatabaseRef {
+    const ref = this.catalog.getRef(name);
+    if (!ref) {
+      const known = this.catalog.listRefs().map((r) => r.name);
+      throw notFound('DB_NOT_FOUND', `database ${name} does not exist (databases: ${known.join(', ') || 'none'})`);
+    }
+    return ref;
+  }
+
+  /** The working tree of a commit. */
+  tree(commitId: string): WorkingTree {
+    return WorkingTree.load(this.catalog, this.catalog.getCommit(commitId).tree);
+  }
+
+  /** The commit database `name` pointed at, at time `at`, within the time-travel window. */
+  commitAt(name: string, at: number): string {
+    const now = this.clock.now();
+    const oldest = now - this.settings.timeTravelMs;
+    if (at > now) throw invalid('TIME_TRAVEL_FUTURE', `${new Date(at).toISOString()} is in the future`);
+    if (at < oldest) {
+      throw invalid(
+        'TIME_TRAVEL_OUT_OF_RANGE',
+        `${new Date(at).toISOString()} is outside the time-travel window (oldest: ${new Date(oldest).toISOString()})`,
+      );
+    }
+    const id = this.catalog.refAt(name, at);
+    if (!id) throw notFound('DB_NOT_FOUND', `database ${name} did not exist at ${new Date(at).toISOString()}`);
+    return id;
+  }
+
+  private createRefAt(name: string, commit: Commit, reason: string): DatabaseRef {
+    const ref: DatabaseRef = { name, commitId: commit.id, createdAt: this.clock.now() };
+    this.catalog.createRef(ref, reason);
+    return ref;
+  }
+
+  private info(ref: DatabaseRef): DatabaseInfo {
+    const commit = this.catalog.getCommit(ref.commitId);
+    const tree = WorkingTree.load(this.catalog, commit.tree);
+    let tables = 0;
+    let views = 0;
+    for (const s of tree.schemas.values()) {
+      tables += s.tables.size;
+      views += s.views.size;
+    }
+    return {
+      name: ref.name,
+      commitId: ref.commitId,
+      createdAt: ref.createdAt,
+      updatedAt: commit.createdAt,
+      isClone: ref.source !== undefined,
+      ...(ref.source ? { source: ref.source } : {}),
+      schemas: tree.schemas.size,
+      tables,
+      views,
+    };
+  }
+}

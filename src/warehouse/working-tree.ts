@@ -1,0 +1,209 @@
+import { contentId } from '../core/ids.js';
+import type { Catalog } from '../catalog/catalog.js';
+import type { RootTree, SchemaTree, TableVersion, ViewDef } from '../catalog/model.js';
+
+/** One schema of a working tree: table version ids and views by name. */
+export interface WorkingSchema {
+  readonly tables: Map<string, string>;
+  readonly views: Map<string, ViewDef>;
+}
+
+/** An object of a schema. */
+export type SchemaObject = { readonly kind: 'table'; readonly id: string; readonly version: TableVersion } | { readonly kind: 'view'; readonly view: ViewDef };
+
+/**
+ * A mutable copy of a database's content, with the keys it changed
+ * (`schema` for a schema's existence, `schema/object` for an object), so a
+ * commit that lost a race can be replayed on the winner's state.
+ */
+export class WorkingTree {
+  readonly changed = new Set<string>();
+  private readonly fresh = new Map<string, TableVersion>();
+
+  private constructor(
+    private readonly catalog: Catalog,
+    readonly schemas: Map<string, WorkingSchema>,
+  ) {}
+
+  /** Loads the tree of a root tree id. */
+  static load(catalog: Catalog, rootId: string): WorkingTree {
+    const root = catalog.getMetadata<RootTree>('root', rootId);
+    const schemas = new Map<string, WorkingSchema>();
+    for (const [name, id] of Object.entries(root.schemas)) {
+      const s = catalog.getMetadata<SchemaTree>('schema', id);
+      schemas.set(name, { tables: new Map(Object.entries(s.tables)), views: new Map(Object.entries(s.views)) });
+    }
+    return new WorkingTree(catalog, schemas);
+  }
+
+  /** An empty database with the `main` schema. */
+  static empty(catalog: Catalog): WorkingTree {
+    const t = new WorkingTree(catalog, new Map());
+    t.schemas.set('main', { tables: new Map(), views: new Map() });
+    return t;
+  }
+
+  /** A table version by id (fresh ones first, then the catalog). */
+  tableVersion(id: string): TableVersion {
+    return this.fresh.get(id) ?? this.catalog.getMetadata<TableVersion>('table', id);
+  }
+
+  /** The table or view `schema.name`, if any. */
+  object(schema: string, name: string): SchemaObject | undefined {
+    const s = this.schemas.get(schema);
+    const id = s?.tables.get(name);
+    if (id !== undefined) return { kind: 'table', id, version: this.tableVersion(id) };
+    const view = s?.views.get(name);
+    return view && { kind: 'view', view };
+  }
+
+  /** Sets a table to a new version; returns its id. */
+  setTable(schema: string, name: string, version: TableVersion): string {
+    const id = tableVersionId(version);
+    this.fresh.set(id, version);
+    this.setTableId(schema, name, id);
+    return id;
+  }
+
+  /** Points a table at an existing version id (clones). */
+  setTableId(schema: string, name: string, id: string): void {
+    const s = this.requireSchema(schema);
+    s.views.delete(name);
+    s.tables.set(name, id);
+    this.changed.add(`${schema}/${name}`);
+  }
+
+  /** Sets a view. */
+  setView(schema: string, name: string, view: ViewDef): void {
+    const s = this.requireSchema(schema);
+    s.tables.delete(name);
+    s.views.set(name, view);
+    this.changed.add(`${schema}/${name}`);
+  }
+
+  /** Removes a table or view. */
+  dropObject(schema: string, name: string): void {
+    const s = this.requireSchema(schema);
+    s.tables.delete(name);
+    s.views.delete(name);
+    this.changed.add(`${schema}/${name}`);
+  }
+
+  /** Creates or replaces a schema with the given content. */
+  setSchema(schema: string, content: WorkingSchema): void {
+    this.schemas.set(schema, { tables: new Map(content.tables), views: new Map(content.views) });
+    this.changed.add(schema);
+  }
+
+  /** Removes a schema and everything in it. */
+  dropSchema(schema: string): void {
+    this.schemas.delete(schema);
+    this.changed.add(schema);
+  }
+
+  /** Replays this tree's changes onto `base` (the state that won a race) and returns it. */
+  replayOnto(base: WorkingTree): WorkingTree {
+    for (const [id, v] of this.fresh) base.fresh.set(id, v);
+    for (const key of this.changed) {
+      const [schema = '', name] = key.split('/');
+      if (name === undefined) {
+        const mine = this.schemas.get(schema);
+        if (mine) base.setSchema(schema, mine);
+        else base.dropSchema(schema);
+        continue;
+      }
+      const obj = this.object(schema, name);
+      if (!base.schemas.has(schema) && this.schemas.has(schema)) base.setSchema(schema, { tables: new Map(), views: new Map() });
+      if (!this.schemas.has(schema)) continue;
+      if (!obj) base.dropObject(schema, name);
+      else if (obj.kind === 'table') base.setTableId(schema, name, obj.id);
+      else base.setView(schema, name, obj.view);
+    }
+    return base;
+  }
+
+  /** Writes new table versions, schema trees and the root tree to the catalog; returns the root id. */
+  persist(): string {
+    for (const [id, v] of this.fresh) this.catalog.putMetadata('table', id, v);
+    const root: Record<string, string> = {};
+    for (const name of [...this.schemas.keys()].sort()) {
+      const s = this.schemas.get(name);
+      if (!s) continue;
+      const body: SchemaTree = { tables: sortedRecord(s.tables), views: sortedRecord(s.views) };
+      const id = contentId('schema:v1', JSON.stringify(body));
+      this.catalog.putMetadata('schema', id, body);
+      root[name] = id;
+    }
+    const body: RootTree = { schemas: root };
+    const id = contentId('root:v1', JSON.stringify(body));
+    this.catalog.putMetadata('root', id, body);
+    return id;
+  }
+
+  /** Data and delete file keys that table versions created in this tree reference. */
+  freshFileKeys(): string[] {
+    const keys: string[] = [];
+    for (const v of this.fresh.values()) {
+      for (const f of v.files) keys.push(f.key);
+      for (const d of v.deletes) keys.push(d.key);
+    }
+    return keys;
+  }
+
+  private requireSchema(schema: string): WorkingSchema {
+    let s = this.schemas.get(schema);
+    if (!s) {
+      s = { tables: new Map(), views: new Map() };
+      this.schemas.set(schema, s);
+      this.changed.add(schema);
+    }
+    return s;
+  }
+}
+
+/** The content id of a table version. */
+export function tableVersionId(version: TableVersion): string {
+  return contentId('table:v1', JSON.stringify(version));
+}
+
+/** The keys that differ between two root trees (`schema` or `schema/object`). */
+export function changedKeys(catalog: Catalog, fromRoot: string, toRoot: string): Set<string> {
+  const out = new Set<string>();
+  if (fromRoot === toRoot) return out;
+  const a = catalog.getMetadata<RootTree>('root', fromRoot).schemas;
+  const b = catalog.getMetadata<RootTree>('root', toRoot).schemas;
+  for (const name of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    const ia = a[name];
+    const ib = b[name];
+    if (ia === ib) continue;
+    if (ia === undefined || ib === undefined) {
+      out.add(name);
+      continue;
+    }
+    const sa = catalog.getMetadata<SchemaTree>('schema', ia);
+    const sb = catalog.getMetadata<SchemaTree>('schema', ib);
+    for (const obj of new Set([...Object.keys(sa.tables), ...Object.keys(sb.tables), ...Object.keys(sa.views), ...Object.keys(sb.views)])) {
+      if (sa.tables[obj] !== sb.tables[obj] || JSON.stringify(sa.views[obj]) !== JSON.stringify(sb.views[obj])) out.add(`${name}/${obj}`);
+    }
+  }
+  return out;
+}
+
+/** The first key both sides changed (a schema-level change overlaps everything in that schema). */
+export function overlappingKey(ours: ReadonlySet<string>, theirs: ReadonlySet<string>): string | undefined {
+  for (const a of ours) {
+    for (const b of theirs) {
+      if (a === b || b.startsWith(`${a}/`) || a.startsWith(`${b}/`)) return a;
+    }
+  }
+  return undefined;
+}
+
+function sortedRecord<V>(m: ReadonlyMap<string, V>): Record<string, V> {
+  const out: Record<string, V> = {};
+  for (const k of [...m.keys()].sort()) {
+    const v = m.get(k);
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
+}
