@@ -7,6 +7,7 @@ import { quoteIdent, quoteLiteral } from '../core/names.js';
 import { inspectParseTree, type InspectedQuery } from './query-inspector.js';
 import { tidyCell, type Cell, type QueryResult } from './query-result.js';
 import { tableRelationSql, type BoundTable } from './table-relation.js';
+import { TIME_TRAVEL_CATALOG as AT_CATALOG } from './time-travel-rewrite.js';
 
 /** Options of one engine: where it may read and stage, and its resources. */
 export interface EngineOptions {
@@ -23,8 +24,6 @@ export interface StagedFile {
   readonly rows: number;
 }
 
-/** The catalog that holds per-statement time-travel bindings. */
-export const AT_CATALOG = '__mf_at';
 
 /**
  * One sandboxed DuckDB instance: the only place Mayfly talks to DuckDB.

@@ -3,6 +3,7 @@ import { checkColumnName, checkName } from '../core/names.js';
 import type { ColumnDef, TableVersion } from '../catalog/model.js';
 import type { CloneClause, Statement } from '../sql/statements.js';
 import { physicalName } from '../sql/table-relation.js';
+import { rewriteTimeTravel } from '../sql/time-travel-rewrite.js';
 import { format, type Outcome, type QualifiedName, type Session } from './session.js';
 import { writeDataFiles } from './table-writes.js';
 import { liveRows, tableBytes } from './table-stats.js';
@@ -78,9 +79,10 @@ export async function runSchemaStatement(session: Session, s: SchemaStatement): 
     case 'create_view': {
       const q = session.qualify(s.name);
       checkName(q.name, 'view');
-      if (/__mf_at/.test(await session.prepareQuery(s.query, { db: q.db, schema: q.schema }))) {
+      if (rewriteTimeTravel(s.query).tables.length > 0) {
         throw invalid('SQL_UNSUPPORTED', 'a view cannot use AT (TIMESTAMP => …); clone the table at that time instead');
       }
+      await session.prepareQuery(s.query, { db: q.db, schema: q.schema });
       await session.engine.bindView(q.db, q.schema, q.name, s.query);
       return session.mutate(q.db, s.text, async (tree) => {
         requireSchema(tree.schemas.has(q.schema), q);

@@ -7,7 +7,7 @@ import type { Cell } from '../sql/query-result.js';
 import { parseScript } from '../sql/statement-parser.js';
 import type { AtClause, ObjectName, Statement } from '../sql/statements.js';
 import type { BoundTable } from '../sql/table-relation.js';
-import { rewriteTimeTravel } from '../sql/time-travel-rewrite.js';
+import { rewriteTimeTravel, TIME_TRAVEL_CATALOG } from '../sql/time-travel-rewrite.js';
 import { commitTree } from './committer.js';
 import { runSchemaStatement } from './schema-statements.js';
 import { runTableWrite } from './table-writes.js';
@@ -192,7 +192,7 @@ export class Session {
     if (depth > MAX_VIEW_DEPTH) throw invalid('VIEW_DEPTH', 'views nest too deeply (or refer to themselves)');
     const inspected = await this.engine.inspect(sql);
     for (const ref of inspected.tables) {
-      if (ref.catalog === '__mf_at') continue;
+      if (ref.catalog === TIME_TRAVEL_CATALOG) continue;
       if (!ref.catalog && !ref.schema && inspected.ctes.has(ref.name.toLowerCase())) continue;
       const target = this.resolveReference(ref, context);
       const obj = this.lookup(target);

@@ -103,23 +103,40 @@ export class Warehouse implements CommitContext {
   }
 
   /**
-   * Clones a whole database: one new ref at the source's commit (or the commit
-   * it had at `at`). O(1): no table, file or row is read or written.
+   * Clones a database: one new ref at the source's commit (or the commit it
+   * had at `at`). O(1): no table, file or row is read or written. With
+   * `schemas`, the clone holds only those schemas (one new commit, still no
+   * data copied).
    */
-  cloneDatabase(name: string, source: string, options: { at?: number; replace?: boolean } = {}): DatabaseInfo & Timed {
+  cloneDatabase(name: string, source: string, options: { at?: number; replace?: boolean; schemas?: readonly string[] } = {}): DatabaseInfo & Timed {
     const started = performance.now();
     checkName(name, 'database');
+    for (const s of options.schemas ?? []) checkName(s, 'schema');
     return this.catalog.atomically(() => {
-      const commitId = options.at === undefined ? this.requireRef(source).commitId : this.commitAt(source, options.at);
+      const sourceCommit = options.at === undefined ? this.requireRef(source).commitId : this.commitAt(source, options.at);
       if (this.catalog.getRef(name)) {
         if (!options.replace) throw conflict('DB_EXISTS', `database ${name} already exists; drop it first or choose another name`);
         if (name === this.settings.production) throw forbidden('PROD_PROTECTED', `${name} is the production database and cannot be replaced`);
         this.catalog.deleteRef(name, this.clock.now(), 'replace');
       }
-      const ref: DatabaseRef = { name, commitId, createdAt: this.clock.now(), source: { database: source, commitId, at: options.at ?? this.clock.now() } };
+      const commitId = options.schemas?.length ? this.schemaSubset(source, sourceCommit, options.schemas).id : sourceCommit;
+      const at = options.at ?? this.clock.now();
+      const ref: DatabaseRef = { name, commitId, createdAt: this.clock.now(), source: { database: source, commitId: sourceCommit, at } };
       this.catalog.createRef(ref, `clone ${source}`);
       return { ...this.info(ref), elapsedMs: performance.now() - started };
     });
+  }
+
+  /** A commit holding only some schemas of a source commit (and an empty `main` if it is not one of them). */
+  private schemaSubset(source: string, commitId: string, schemas: readonly string[]): Commit {
+    const from = this.tree(commitId);
+    const tree = WorkingTree.empty(this.catalog);
+    for (const s of schemas) {
+      const content = from.schemas.get(s);
+      if (!content) throw notFound('SCHEMA_NOT_FOUND', `schema ${source}.${s} does not exist (schemas: ${[...from.schemas.keys()].join(', ')})`);
+      tree.setSchema(s, content);
+    }
+    return initialCommit(this, tree, `clone ${schemas.join(', ')} from ${source}`);
   }
 
   /** Drops a database (production only with `force`). Its files stay while other databases or time travel need them. */
