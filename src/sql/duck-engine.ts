@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { invalid, internal, isMayflyError, MayflyError } from '../core/errors.js';
@@ -39,6 +40,7 @@ export class DuckEngine {
     private readonly instance: DuckDBInstance,
     private readonly conn: DuckDBConnection,
     private readonly stagingDir: string,
+    private readonly tempDir: string,
   ) {}
 
   /** Starts an engine and locks it down. */
@@ -58,7 +60,7 @@ export class DuckEngine {
     await conn.run('SET enable_external_access = false');
     await conn.run('SET lock_configuration = true');
     await conn.run(`ATTACH ':memory:' AS ${AT_CATALOG}`);
-    return new DuckEngine(instance, conn, options.stagingDir);
+    return new DuckEngine(instance, conn, options.stagingDir, tmp);
   }
 
   /** Parses a query and checks it against the sandbox; lists the tables it reads. */
@@ -67,6 +69,21 @@ export class DuckEngine {
     const json = r.getRows()[0]?.[0];
     if (typeof json !== 'string') throw internal('ENGINE_PARSE', 'the engine returned no parse tree');
     return inspectParseTree(json, sql);
+  }
+
+  /**
+   * Parses SQL with DuckDB's parser without binding or running it, so a
+   * script can be checked whole before its first statement runs.
+   */
+  async checkSyntax(sql: string): Promise<void> {
+    try {
+      const extracted = await this.conn.extractStatements(sql);
+      if (extracted.count !== 1) throw invalid('SQL_PARSE', 'expected exactly one statement');
+    } catch (e) {
+      if (isMayflyError(e)) throw e;
+      const message = (e instanceof Error ? e.message : String(e)).replace(/^(Failed to extract statements: )?Parser Error: /, '');
+      throw invalid('SQL_PARSE', message.split('\n')[0] ?? message);
+    }
   }
 
   /** Column names and types a query would return. */
@@ -135,7 +152,10 @@ export class DuckEngine {
     const dir = join(this.stagingDir, randomId());
     const r = await this.exec(
       `COPY (${selectSql}\n) TO ${quoteLiteral(dir)} (FORMAT parquet, COMPRESSION zstd, FILE_SIZE_BYTES ${Math.max(1, Math.floor(targetFileBytes))}, RETURN_FILES true)`,
-    );
+    ).catch(async (e: unknown) => {
+      await rm(dir, { recursive: true, force: true });
+      throw e;
+    });
     const files = (r.rows[0]?.Files ?? []) as string[];
     if (files.length === 0) return [];
     const counts = await this.exec(
@@ -150,10 +170,11 @@ export class DuckEngine {
     await this.wrap(() => this.conn.run(sql));
   }
 
-  /** Closes the engine. */
+  /** Closes the engine and removes its spill directory. */
   close(): void {
     this.conn.closeSync();
     this.instance.closeSync();
+    rmSync(this.tempDir, { recursive: true, force: true });
   }
 
   private async bindRelation(db: string, schema: string, name: string, sql: string, version: string): Promise<void> {
@@ -204,7 +225,10 @@ export class DuckEngine {
 function engineError(e: unknown): MayflyError {
   const message = e instanceof Error ? e.message : String(e);
   const type = /^(\w[\w ]*?) Error:/.exec(message)?.[1] ?? '';
-  const clean = message.replace(/\/[^\s"']*\/(objects|staging)\/[^\s"']*/g, '<mayfly file>');
+  // The caret context quotes the SQL DuckDB saw; drop it when that SQL is Mayfly's own wrapping, not the user's text.
+  const context = message.indexOf('\n\nLINE ');
+  const shown = context >= 0 && /__mf|read_parquet|typeof\(CAST/.test(message.slice(context)) ? message.slice(0, context) : message;
+  const clean = shown.replace(/\/[^\s"']*\/(objects|staging)\/[^\s"']*/g, '<mayfly file>');
   switch (type) {
     case 'Parser':
       return invalid('SQL_PARSE', clean);
