@@ -10,6 +10,7 @@ import type { AtClause, ObjectName, Statement } from '../sql/statements.js';
 import type { BoundTable } from '../sql/table-relation.js';
 import { rewriteTimeTravel, TIME_TRAVEL_CATALOG } from '../sql/time-travel-rewrite.js';
 import { commitTree } from './committer.js';
+import { checkStatementSyntax } from './statement-syntax.js';
 import { runSchemaStatement } from './schema-statements.js';
 import { runTableWrite } from './table-writes.js';
 import type { Warehouse } from './warehouse.js';
@@ -320,38 +321,6 @@ export class Session {
   private requireTxn(): { db: string; base: string; tree: WorkingTree } {
     if (!this.txn) throw invalid('TXN_NOT_OPEN', 'no transaction is open');
     return this.txn;
-  }
-}
-
-/**
- * Parses the SQL a statement carries (queries, expressions, column lists,
- * types) with DuckDB's parser, binding nothing, so a script is known to parse
- * as a whole before any statement of it runs.
- */
-async function checkStatementSyntax(engine: DuckEngine, s: Statement): Promise<void> {
-  const query = (sql: string): Promise<void> => engine.checkSyntax(rewriteTimeTravel(sql).sql);
-  const tail = (from: string | undefined, where: string | undefined): string =>
-    `${from !== undefined ? `, ${from}\n` : ''}${where !== undefined ? ` WHERE (${where}\n)` : ''}`;
-  switch (s.kind) {
-    case 'query':
-    case 'create_view':
-      return query(s.kind === 'query' ? s.sql : s.query);
-    case 'insert':
-      return query(s.source);
-    case 'update':
-      return query(`SELECT ${s.assignments.map((a) => `(${a.valueSql}\n)`).join(', ')} FROM t AS t${tail(s.fromSql, s.whereSql)}`);
-    case 'delete':
-      return query(`SELECT 1 FROM t AS t${tail(s.usingSql, s.whereSql)}`);
-    case 'create_table':
-      if (s.asQuery !== undefined) return query(s.asQuery);
-      // Column types are resolved too: an unknown type fails the script before anything runs.
-      if (s.columnsSql !== undefined) await engine.columnsOf(s.columnsSql);
-      return;
-    case 'alter_table':
-      if (s.action.kind === 'add_column') await engine.normaliseType(s.action.typeSql);
-      return;
-    default:
-      return;
   }
 }
 
