@@ -21,13 +21,13 @@ export function formatDuration(ms: number): string {
   return `${Math.round(ms / 86_400_000)} d`;
 }
 
-/** Formats a byte count: `512 B`, `1.5 MB`. */
+/** Formats a byte count in binary units, as sizes in `mayfly.yaml` are read: `512 B`, `1.50 MB` (1 MB = 1024 KB). */
 export function formatBytes(bytes: number): string {
   const units = ['B', 'KB', 'MB', 'GB', 'TB'];
   let v = bytes;
   let i = 0;
-  while (Math.abs(v) >= 1000 && i < units.length - 1) {
-    v /= 1000;
+  while (Math.abs(v) >= 1024 && i < units.length - 1) {
+    v /= 1024;
     i++;
   }
   return i === 0 ? `${v} B` : `${v.toFixed(v < 10 ? 2 : 1)} ${units[i]}`;

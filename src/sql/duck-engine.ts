@@ -147,11 +147,14 @@ export class DuckEngine {
   /**
    * Writes the rows of `selectSql` as Parquet into the staging directory,
    * split at about `targetFileBytes`; returns the files with their row counts.
+   * Each write is tagged with a unique id in the file's metadata, so two
+   * writes of identical rows never share a content key (delete vectors
+   * address rows by file key and position).
    */
   async writeParquet(selectSql: string, targetFileBytes: number): Promise<readonly StagedFile[]> {
     const dir = join(this.stagingDir, randomId());
     const r = await this.exec(
-      `COPY (${selectSql}\n) TO ${quoteLiteral(dir)} (FORMAT parquet, COMPRESSION zstd, FILE_SIZE_BYTES ${Math.max(1, Math.floor(targetFileBytes))}, RETURN_FILES true)`,
+      `COPY (${selectSql}\n) TO ${quoteLiteral(dir)} (FORMAT parquet, COMPRESSION zstd, FILE_SIZE_BYTES ${Math.max(1, Math.floor(targetFileBytes))}, KV_METADATA {mayfly_write: ${quoteLiteral(randomId())}}, RETURN_FILES true)`,
     ).catch(async (e: unknown) => {
       await rm(dir, { recursive: true, force: true });
       throw e;

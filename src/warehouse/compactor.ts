@@ -4,7 +4,6 @@ import type { TableVersion } from '../catalog/model.js';
 import { physicalName, tableRelationSql } from '../sql/table-relation.js';
 import { commitTree } from './committer.js';
 import type { Session } from './session.js';
-import { forEachFile } from './storage-metrics.js';
 import { writeDataFiles, writeDeleteFile } from './table-writes.js';
 import type { Warehouse } from './warehouse.js';
 import { WorkingTree } from './working-tree.js';
@@ -36,8 +35,21 @@ export interface CompactReport {
 export async function compactTables(wh: Warehouse, options: CompactOptions): Promise<CompactReport> {
   const started = performance.now();
   const refs = options.db !== undefined ? [wh.requireRef(options.db)] : wh.catalog.listRefs();
-  const holders = new Map<string, number>();
-  for (const r of wh.catalog.listRefs()) forEachFile(wh.tree(r.commitId), (key) => holders.set(key, (holders.get(key) ?? 0) + 1));
+  // Who holds each file: (database, schema, table) triples; only files with one holder are rewritten.
+  const holders = new Map<string, Set<string>>();
+  for (const r of wh.catalog.listRefs()) {
+    const tree = wh.tree(r.commitId);
+    for (const [schema, s] of tree.schemas) {
+      for (const [name, id] of s.tables) {
+        const v = tree.tableVersion(id);
+        for (const f of [...v.files, ...v.deletes]) {
+          const h = holders.get(f.key) ?? new Set<string>();
+          h.add(`${r.name}/${schema}/${name}`);
+          holders.set(f.key, h);
+        }
+      }
+    }
+  }
   const report = { tablesCompacted: 0, tablesSkipped: 0, filesRewritten: 0, filesWritten: 0, deleteVectorsFolded: 0 };
   const jobs: { db: string; base: string; schema: string; name: string; version: TableVersion }[] = [];
   for (const ref of refs) {
@@ -50,7 +62,7 @@ export async function compactTables(wh: Warehouse, options: CompactOptions): Pro
   for (const job of jobs) {
     const session = await wh.session(job.db);
     try {
-      const next = await compactTable(session, job.version, (key) => (holders.get(key) ?? 0) <= 1, report);
+      const next = await compactTable(session, job.version, (key) => (holders.get(key)?.size ?? 0) <= 1, report);
       if (next) {
         const tree = WorkingTree.load(wh.catalog, wh.catalog.getCommit(job.base).tree);
         tree.setTable(job.schema, job.name, next);

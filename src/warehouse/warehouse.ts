@@ -244,7 +244,8 @@ export class Warehouse implements CommitContext {
       name: ref.name,
       commitId: ref.commitId,
       createdAt: ref.createdAt,
-      updatedAt: commit.createdAt,
+      // A fresh clone shares its source's commit; it was last changed when it was made.
+      updatedAt: Math.max(commit.createdAt, ref.createdAt),
       isClone: ref.source !== undefined,
       ...(ref.source ? { source: ref.source } : {}),
       schemas: tree.schemas.size,
