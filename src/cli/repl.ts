@@ -1,0 +1,88 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { Session } from '../warehouse/session.js';
+import { reportError } from './error-report.js';
+import type { Output } from './output.js';
+import { runScript } from './statement-output.js';
+
+/** How many lines the prompt's history keeps. */
+const HISTORY_SIZE = 1000;
+
+/** What the prompt reads from and writes to. */
+export interface ReplOptions {
+  readonly out: Output;
+  readonly input: NodeJS.ReadableStream & { readonly isTTY?: boolean };
+  /** File the history is loaded from and saved to. */
+  readonly historyFile: string;
+  /** Rows a text table shows. */
+  readonly maxRows: number;
+}
+
+/**
+ * The interactive SQL prompt: statements may span lines and run when a line
+ * ends with `;`; errors are shown and the prompt goes on; `\q` or Ctrl-D
+ * quits, Ctrl-C clears the statement being typed. The prompt names the
+ * current database (USE changes it).
+ */
+export async function runRepl(session: Session, options: ReplOptions): Promise<void> {
+  const { out, input } = options;
+  const terminal = input.isTTY === true && out.stdout.isTTY === true;
+  const rl = createInterface({
+    input,
+    output: out.stdout,
+    terminal,
+    history: terminal ? loadHistory(options.historyFile) : [],
+    historySize: HISTORY_SIZE,
+    removeHistoryDuplicates: true,
+  });
+  if (terminal) rl.on('history', (lines: string[]) => saveHistory(options.historyFile, lines));
+  let buffer = '';
+  const prompt = (): void => {
+    rl.setPrompt(buffer ? `${' '.repeat(Math.max(0, session.database.length - 3))}...> ` : `${session.database}> `);
+    rl.prompt();
+  };
+  rl.on('SIGINT', () => {
+    buffer = '';
+    out.stdout.write('^C\n');
+    prompt();
+  });
+  if (!out.json) out.line(`Mayfly SQL on ${session.database}. End statements with ; — \\q or Ctrl-D to quit.`);
+  prompt();
+  try {
+    for await (const line of rl) {
+      const trimmed = line.trim();
+      if (!buffer && /^(\\q|quit|exit)$/i.test(trimmed)) break;
+      buffer = buffer ? `${buffer}\n${line}` : line;
+      if (!buffer.trim()) buffer = '';
+      else if (trimmed.endsWith(';')) {
+        const script = buffer;
+        buffer = '';
+        try {
+          await runScript(out, session, script, options.maxRows);
+        } catch (e) {
+          reportError(out, e);
+        }
+      }
+      prompt();
+    }
+  } finally {
+    rl.close();
+    if (terminal) out.line();
+  }
+}
+
+function loadHistory(file: string): string[] {
+  try {
+    return readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '').reverse().slice(0, HISTORY_SIZE);
+  } catch {
+    return [];
+  }
+}
+
+function saveHistory(file: string, newestFirst: readonly string[]): void {
+  try {
+    writeFileSync(file, `${[...newestFirst].reverse().join('\n')}\n`);
+  } catch {
+    // History is a convenience; a read-only home must not break the prompt.
+  }
+}
