@@ -2,7 +2,7 @@ import { invalid } from './errors.js';
 
 const NAME = /^[a-z_][a-z0-9_$]{0,127}$/;
 /** Names DuckDB or Mayfly keep for themselves. */
-const RESERVED = new Set(['system', 'temp', 'memory', 'main_catalog', 'information_schema', 'pg_catalog']);
+const RESERVED = new Set(['system', 'temp', 'memory', 'main', 'information_schema', 'pg_catalog']);
 
 /** What a name names, for error messages. */
 export type NameKind = 'database' | 'schema' | 'table' | 'view' | 'object';

@@ -123,6 +123,15 @@ export class DuckEngine {
     await this.bindRelation(db, schema, name, tableRelationSql(table), version);
   }
 
+  /**
+   * Makes `db.schema.name` read the table with each row's file key and
+   * position as extra columns, for the DELETE or UPDATE about to run; the
+   * next ordinary bind of the table replaces it.
+   */
+  async bindTableForWrite(db: string, schema: string, name: string, table: BoundTable, version: string): Promise<void> {
+    await this.bindRelation(db, schema, name, tableRelationSql(table, true), `write:${version}`);
+  }
+
   /** Makes `db.schema.name` a view over user SQL (already checked). */
   async bindView(db: string, schema: string, name: string, sql: string): Promise<void> {
     await this.bindRelation(db, schema, name, sql, `view:${sql}`);
@@ -190,12 +199,12 @@ export class DuckEngine {
 
   private async ensureSchema(db: string, schema: string): Promise<void> {
     if (!this.catalogs.has(db)) {
-      await this.conn.run(`ATTACH IF NOT EXISTS ':memory:' AS ${quoteIdent(db)}`);
+      await this.run(`ATTACH IF NOT EXISTS ':memory:' AS ${quoteIdent(db)}`);
       this.catalogs.add(db);
     }
     const key = `${db}.${schema}`;
     if (!this.schemas.has(key)) {
-      await this.conn.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(db)}.${quoteIdent(schema)}`);
+      await this.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(db)}.${quoteIdent(schema)}`);
       this.schemas.add(key);
     }
   }

@@ -6,6 +6,8 @@ export interface TableReference {
   readonly catalog: string;
   readonly schema: string;
   readonly name: string;
+  /** Character offset of the reference in the query, when DuckDB reports it. */
+  readonly location?: number;
 }
 
 /** What a query reads, once it passed the sandbox. */
@@ -49,7 +51,8 @@ function walk(node: unknown, tables: TableReference[], ctes: Set<string>): void 
   if (node === null || typeof node !== 'object') return;
   const o = node as Record<string, unknown>;
   if (o.type === 'BASE_TABLE' && typeof o.table_name === 'string') {
-    tables.push({ catalog: String(o.catalog_name ?? ''), schema: String(o.schema_name ?? ''), name: o.table_name });
+    const location = typeof o.query_location === 'number' && o.query_location < Number.MAX_SAFE_INTEGER ? o.query_location : undefined;
+    tables.push({ catalog: String(o.catalog_name ?? ''), schema: String(o.schema_name ?? ''), name: o.table_name, ...(location !== undefined ? { location } : {}) });
     if (o.at_clause) throw invalid('SQL_UNSUPPORTED', 'write AT (TIMESTAMP => …) directly after the table name');
   }
   if (o.type === 'TABLE_FUNCTION') {

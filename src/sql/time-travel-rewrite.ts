@@ -37,14 +37,12 @@ const NOT_ALIASES = new Set(
 /**
  * Rewrites every `<table> AT (TIMESTAMP => expr) [[AS] alias]` (and DuckDB's `<table> [AS] alias
  * AT (…)`) to `"__mf_at"."tN" AS alias`, the alias defaulting to the table's own name so the rest of
- * the query still resolves. Refuses identifiers starting with `__mf`, so user SQL cannot reach the placeholders.
+ * the query still resolves. Refuses identifiers starting with `__mf`, so user SQL cannot reach the placeholders
+ * (`trusted` skips that check, for SQL Mayfly composed after checking the user's fragments).
  */
-export function rewriteTimeTravel(querySql: string): TimeTravelRewrite {
+export function rewriteTimeTravel(querySql: string, options: { readonly trusted?: boolean } = {}): TimeTravelRewrite {
   const tokens = tokenize(querySql);
-  const reserved = tokens.find((t) => (t.type === 'ident' || t.type === 'quoted_ident') && isReservedIdentifier(t.value));
-  if (reserved !== undefined) {
-    throw invalid('SQL_RESERVED_NAME', `names starting with __mf are reserved for Mayfly (${reserved.text} at ${describePosition(querySql, reserved.start)})`);
-  }
+  if (!options.trusted) refuseReservedNames(querySql, tokens);
   const cursor = new TokenCursor(querySql, tokens);
   const tables: TimeTravelTable[] = [];
   let sql = '';
@@ -59,6 +57,14 @@ export function rewriteTimeTravel(querySql: string): TimeTravelRewrite {
     i = ref.to - 1;
   }
   return tables.length === 0 ? { sql: querySql, tables } : { sql: sql + querySql.slice(copied), tables };
+}
+
+/** Refuses user SQL that names an identifier starting with `__mf` (Mayfly's own relations and columns). */
+export function refuseReservedNames(sql: string, tokens: readonly Token[] = tokenize(sql)): void {
+  const reserved = tokens.find((t) => (t.type === 'ident' || t.type === 'quoted_ident') && isReservedIdentifier(t.value));
+  if (reserved !== undefined) {
+    throw invalid('SQL_RESERVED_NAME', `names starting with __mf are reserved for Mayfly (${reserved.text} at ${describePosition(sql, reserved.start)})`);
+  }
 }
 
 interface Reference {

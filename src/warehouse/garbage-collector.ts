@@ -1,4 +1,5 @@
 import { rmSync, statSync } from 'node:fs';
+import { internal } from '../core/errors.js';
 import type { Clock } from '../core/clock.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { RootTree, SchemaTree, TableVersion } from '../catalog/model.js';
@@ -82,35 +83,52 @@ export async function collectGarbage(
   };
 }
 
-/** Everything reachable from live refs and the time-travel window. */
+/**
+ * Everything reachable from live refs and the time-travel window. The commit
+ * each clone was taken from keeps its metadata (not its files), so storage
+ * metrics can still tell which of a clone's files it inherited.
+ */
 export function markReachable(catalog: Catalog, windowStart: number): { commits: Set<string>; metadata: Set<string>; files: Set<string> } {
   const roots = new Set<string>();
-  for (const r of catalog.listRefs()) roots.add(r.commitId);
-  const log = catalog.refLogSince(0);
+  const clonePoints = new Set<string>();
+  for (const r of catalog.listRefs()) {
+    roots.add(r.commitId);
+    if (r.source) clonePoints.add(r.source.commitId);
+  }
   const latestBefore = new Map<string, string | null>();
-  for (const e of log) {
+  for (const e of catalog.refLogSince(0)) {
     if (e.at >= windowStart) {
       if (e.commitId) roots.add(e.commitId);
     } else latestBefore.set(e.name, e.commitId);
   }
   for (const id of latestBefore.values()) if (id) roots.add(id);
-  const metadata = new Set<string>();
-  const files = new Set<string>();
-  for (const id of roots) {
-    const root = catalog.getCommit(id).tree;
-    if (metadata.has(root)) continue;
-    metadata.add(root);
-    for (const schemaId of Object.values(catalog.getMetadata<RootTree>('root', root).schemas)) {
-      if (metadata.has(schemaId)) continue;
-      metadata.add(schemaId);
-      for (const tableId of Object.values(catalog.getMetadata<SchemaTree>('schema', schemaId).tables)) {
-        if (metadata.has(tableId)) continue;
-        metadata.add(tableId);
-        const v = catalog.getMetadata<TableVersion>('table', tableId);
-        for (const f of v.files) files.add(f.key);
-        for (const d of v.deletes) files.add(d.key);
-      }
+  const mark = { commits: new Set<string>(), metadata: new Set<string>(), files: new Set<string>() };
+  for (const id of roots) markCommit(catalog, id, mark, true);
+  for (const id of clonePoints) if (!roots.has(id)) markCommit(catalog, id, mark, false);
+  return mark;
+}
+
+function markCommit(catalog: Catalog, id: string, mark: { commits: Set<string>; metadata: Set<string>; files: Set<string> }, withFiles: boolean): void {
+  let commit;
+  try {
+    commit = catalog.getCommit(id);
+  } catch {
+    // A clone point collected before this rule existed: nothing left to keep.
+    if (withFiles) throw internal('CATALOG_MISSING_COMMIT', `commit ${id} is missing from the catalog`);
+    return;
+  }
+  mark.commits.add(id);
+  const root = commit.tree;
+  if (mark.metadata.has(root) && withFiles) return;
+  mark.metadata.add(root);
+  for (const schemaId of Object.values(catalog.getMetadata<RootTree>('root', root).schemas)) {
+    mark.metadata.add(schemaId);
+    for (const tableId of Object.values(catalog.getMetadata<SchemaTree>('schema', schemaId).tables)) {
+      mark.metadata.add(tableId);
+      if (!withFiles) continue;
+      const v = catalog.getMetadata<TableVersion>('table', tableId);
+      for (const f of v.files) mark.files.add(f.key);
+      for (const d of v.deletes) mark.files.add(d.key);
     }
   }
-  return { commits: roots, metadata, files };
 }

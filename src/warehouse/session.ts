@@ -1,11 +1,12 @@
 import { conflict, invalid, isMayflyError, notFound } from '../core/errors.js';
-import { checkName } from '../core/names.js';
-import type { TableVersion } from '../catalog/model.js';
+import { checkName, quoteIdent } from '../core/names.js';
+import type { DatabaseRef, TableVersion } from '../catalog/model.js';
 import type { DuckEngine } from '../sql/duck-engine.js';
 import type { TableReference } from '../sql/query-inspector.js';
 import type { Cell } from '../sql/query-result.js';
 import { describePosition } from '../sql/sql-tokenizer.js';
 import { parseScript } from '../sql/statement-parser.js';
+import { qualifyReferences, type QualifiedReference } from '../sql/reference-qualifier.js';
 import type { AtClause, ObjectName, Statement } from '../sql/statements.js';
 import type { BoundTable } from '../sql/table-relation.js';
 import { rewriteTimeTravel, TIME_TRAVEL_CATALOG } from '../sql/time-travel-rewrite.js';
@@ -53,6 +54,8 @@ export class Session {
   private txn: { db: string; base: string; tree: WorkingTree } | undefined;
   /** Snapshots taken by the running statement, so it reads each database once. */
   private snapshots = new Map<string, Snapshot>();
+  /** Every database's ref as the running statement began: one statement never sees half of a concurrent swap. */
+  private refs: ReadonlyMap<string, DatabaseRef> = new Map();
 
   constructor(
     readonly warehouse: Warehouse,
@@ -101,6 +104,7 @@ export class Session {
   async execute(statement: Statement): Promise<StatementResult> {
     const started = performance.now();
     this.snapshots = new Map();
+    this.refs = new Map(this.warehouse.catalog.listRefs().map((r) => [r.name, r]));
     try {
       const r = await this.dispatch(statement);
       return r.kind === 'rows'
@@ -161,7 +165,7 @@ export class Session {
     if (name.parts.length > 2) throw invalid('SQL_PARSE', 'USE takes a database or database.schema');
     // `USE x`: the database x, or else the schema x of the current database.
     const [db, schema] =
-      second !== undefined ? [first, second] : this.warehouse.catalog.getRef(first) || !this.snapshot(this.db).tree.schemas.has(first) ? [first, 'main'] : [this.db, first];
+      second !== undefined ? [first, second] : this.refs.has(first) || !this.snapshot(this.db).tree.schemas.has(first) ? [first, 'main'] : [this.db, first];
     if (this.txn && db !== this.txn.db) throw invalid('TXN_CROSS_DATABASE', `a transaction on ${this.txn.db} is open; COMMIT or ROLLBACK before USE ${db}`);
     if (!this.snapshot(db).tree.schemas.has(schema)) throw notFound('SCHEMA_NOT_FOUND', `schema ${db}.${schema} does not exist`);
     this.db = db;
@@ -178,10 +182,11 @@ export class Session {
   /**
    * Checks a query against the sandbox, binds every table and view it reads
    * (time-travel references as per-statement placeholders) and returns the
-   * SQL to run.
+   * SQL to run, its table references fully qualified. `trusted` is for SQL
+   * Mayfly composed around user fragments it already checked.
    */
-  async prepareQuery(sql: string, context: { db: string; schema: string } = { db: this.db, schema: this.schema }): Promise<string> {
-    const rewritten = rewriteTimeTravel(sql);
+  async prepareQuery(sql: string, context: { db: string; schema: string } = { db: this.db, schema: this.schema }, options: { trusted?: boolean } = {}): Promise<string> {
+    const rewritten = rewriteTimeTravel(sql, options);
     for (const t of rewritten.tables) {
       const at = await this.timestamp(t.at);
       const target = this.qualify(t.name, context);
@@ -192,17 +197,18 @@ export class Session {
       }
       await this.engine.bindAt(t.placeholder, this.boundTable(obj.version));
     }
-    await this.bindQuery(rewritten.sql, context, 0);
+    const qualified = await this.bindQuery(rewritten.sql, context, 0);
     await this.engine.use(this.db, this.schema);
-    return rewritten.sql;
+    return qualified;
   }
 
-  /** Binds what a query reads, recursively through views. */
-  private async bindQuery(sql: string, context: { db: string; schema: string }, depth: number): Promise<void> {
+  /** Binds what a query reads, recursively through views; returns the query with its references qualified. */
+  private async bindQuery(sql: string, context: { db: string; schema: string }, depth: number): Promise<string> {
     if (depth > MAX_VIEW_DEPTH) throw invalid('VIEW_DEPTH', 'views nest too deeply (or refer to themselves)');
     const inspected = await this.engine.inspect(sql);
+    const qualified: QualifiedReference[] = [];
     for (const ref of inspected.tables) {
-      if (ref.catalog === TIME_TRAVEL_CATALOG) continue;
+      if (ref.catalog === TIME_TRAVEL_CATALOG || (ref.catalog === '' && ref.schema === TIME_TRAVEL_CATALOG)) continue;
       if (!ref.catalog && !ref.schema && inspected.ctes.has(ref.name.toLowerCase())) continue;
       const target = this.resolveReference(ref, context);
       const obj = this.lookup(target);
@@ -210,10 +216,12 @@ export class Session {
       if (obj.kind === 'table') {
         await this.engine.bindTable(target.db, target.schema, target.name, this.boundTable(obj.version), obj.id);
       } else {
-        await this.bindQuery(obj.view.sql, { db: target.db, schema: target.schema }, depth + 1);
-        await this.engine.bindView(target.db, target.schema, target.name, obj.view.sql);
+        const body = await this.bindQuery(obj.view.sql, { db: target.db, schema: target.schema }, depth + 1);
+        await this.engine.bindView(target.db, target.schema, target.name, body);
       }
+      if (ref.location !== undefined) qualified.push({ location: ref.location, text: quotedName(target) });
     }
+    return qualifyReferences(sql, qualified);
   }
 
   /** Resolves a parsed table reference the way DuckDB does: `db.schema.t`, `schema.t` or `db.t`, then `t`. */
@@ -230,7 +238,7 @@ export class Session {
     else if (p.length === 2) {
       const first = p[0] ?? '';
       const isSchema = this.snapshot(context.db).tree.schemas.has(first);
-      q = !isSchema && this.warehouse.catalog.getRef(first) ? { db: first, schema: 'main', name: p[1] ?? '' } : { db: context.db, schema: first, name: p[1] ?? '' };
+      q = !isSchema && this.refs.has(first) ? { db: first, schema: 'main', name: p[1] ?? '' } : { db: context.db, schema: first, name: p[1] ?? '' };
     } else {
       const n = p[0] ?? '';
       q = { db: context.db, schema: context.schema, name: n };
@@ -254,12 +262,12 @@ export class Session {
     return obj;
   }
 
-  /** The state a statement reads for `db`: the open transaction's tree, or the database's latest commit. */
+  /** The state a statement reads for `db`: the open transaction's tree, or the database as the statement began. */
   snapshot(db: string): Snapshot {
     if (this.txn?.db === db) return { commitId: this.txn.base, tree: this.txn.tree };
     let s = this.snapshots.get(db);
     if (!s) {
-      const ref = this.warehouse.requireRef(db);
+      const ref = this.refs.get(db) ?? this.warehouse.requireRef(db);
       s = { commitId: ref.commitId, tree: this.warehouse.tree(ref.commitId) };
       this.snapshots.set(db, s);
     }
@@ -275,10 +283,11 @@ export class Session {
       if (this.txn.db !== db) throw invalid('TXN_CROSS_DATABASE', `the open transaction writes ${this.txn.db}; a transaction cannot also write ${db}`);
       return change(this.txn.tree);
     }
-    const ref = this.warehouse.requireRef(db);
-    const tree = this.warehouse.tree(ref.commitId);
+    // The base is the state the statement read, so a concurrent change to what it read is a conflict, not a lost update.
+    const base = this.snapshot(db).commitId;
+    const tree = this.warehouse.tree(base);
     const result = await change(tree);
-    if (tree.changed.size > 0) commitTree(this.warehouse, db, ref.commitId, tree, message.slice(0, 500));
+    if (tree.changed.size > 0) commitTree(this.warehouse, db, base, tree, message.slice(0, 500));
     return result;
   }
 
@@ -314,7 +323,7 @@ export class Session {
   }
 
   private lookupIn(q: QualifiedName): SchemaObject | undefined {
-    if (!this.warehouse.catalog.getRef(q.db) && this.txn?.db !== q.db) throw notFound('DB_NOT_FOUND', `database ${q.db} does not exist`);
+    if (!this.refs.has(q.db) && this.txn?.db !== q.db) throw notFound('DB_NOT_FOUND', `database ${q.db} does not exist`);
     return this.snapshot(q.db).tree.object(q.schema, q.name);
   }
 
@@ -329,7 +338,12 @@ export type Outcome =
   | { readonly kind: 'rows'; readonly columns: readonly { readonly name: string; readonly type: string }[]; readonly rows: readonly Readonly<Record<string, Cell>>[] }
   | { readonly kind: 'done'; readonly message: string; readonly rowsAffected?: number };
 
-/** `db.schema.name`. */
+/** `db.schema.name`, for messages. */
 export function format(q: QualifiedName): string {
   return `${q.db}.${q.schema}.${q.name}`;
+}
+
+/** `"db"."schema"."name"`, for SQL. */
+export function quotedName(q: QualifiedName): string {
+  return `${quoteIdent(q.db)}.${quoteIdent(q.schema)}.${quoteIdent(q.name)}`;
 }

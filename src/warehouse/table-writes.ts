@@ -6,8 +6,9 @@ import { quoteIdent } from '../core/names.js';
 import type { ColumnDef, DataFile, DeleteFile, TableVersion } from '../catalog/model.js';
 import type { StagedFile } from '../sql/duck-engine.js';
 import type { Statement } from '../sql/statements.js';
-import { FILE_COLUMN, physicalName, POS_COLUMN, tableRelationSql } from '../sql/table-relation.js';
-import { format, type Outcome, type QualifiedName, type Session } from './session.js';
+import { FILE_COLUMN, physicalName, POS_COLUMN } from '../sql/table-relation.js';
+import { refuseReservedNames } from '../sql/time-travel-rewrite.js';
+import { format, quotedName, type Outcome, type QualifiedName, type Session } from './session.js';
 import { liveRows } from './table-stats.js';
 
 type WriteStatement = Extract<Statement, { kind: 'insert' | 'update' | 'delete' }>;
@@ -54,34 +55,32 @@ async function insert(session: Session, v: TableVersion, s: Extract<Statement, {
 
 async function remove(session: Session, target: QualifiedName, v: TableVersion, s: Extract<Statement, { kind: 'delete' }>): Promise<[TableVersion, number]> {
   if (s.whereSql === undefined && s.usingSql === undefined) return [{ ...v, files: [], deletes: [] }, liveRows(v)];
-  const alias = quoteIdent(s.alias ?? target.name);
-  const tail = `${s.usingSql !== undefined ? `, ${s.usingSql}\n` : ''}${s.whereSql !== undefined ? ` WHERE (${s.whereSql}\n)` : ''}`;
-  await session.prepareQuery(`SELECT 1 FROM ${quoted(target)} AS ${alias}${tail}`);
-  const raw = tableRelationSql(session.boundTable(v), true);
-  const positions = `SELECT DISTINCT ${alias}.${FILE_COLUMN} AS file_key, ${alias}.${POS_COLUMN} AS pos FROM (${raw}) AS ${alias}${tail}`;
-  const dv = await writeDeleteFile(session, positions);
+  const { from, row } = writeTarget(target, s.alias, [s.usingSql, s.whereSql]);
+  const sql = await prepareWrite(session, target, v, `SELECT DISTINCT ${row}.${FILE_COLUMN} AS file_key, ${row}.${POS_COLUMN} AS pos FROM ${from}${tail(s.usingSql, s.whereSql)}`);
+  const dv = await writeDeleteFile(session, sql);
   return dv ? [{ ...v, deletes: [...v.deletes, dv] }, dv.rows] : [v, 0];
 }
 
 async function update(session: Session, target: QualifiedName, v: TableVersion, s: Extract<Statement, { kind: 'update' }>): Promise<[TableVersion, number]> {
-  const alias = quoteIdent(s.alias ?? target.name);
   const assigned = new Map<number, string>();
   for (const a of s.assignments) {
     const c = column(v, a.column);
     if (assigned.has(c.id)) throw invalid('DUPLICATE_COLUMN', `column ${a.column} is assigned twice`);
     assigned.set(c.id, a.valueSql);
   }
-  const tail = `${s.fromSql !== undefined ? `, ${s.fromSql}\n` : ''}${s.whereSql !== undefined ? ` WHERE (${s.whereSql}\n)` : ''}`;
+  const { from, row } = writeTarget(target, s.alias, [s.fromSql, s.whereSql, ...assigned.values()]);
   const values = v.columns.map((c) => {
     const expr = assigned.get(c.id);
-    return `CAST(${expr !== undefined ? `(${expr}\n)` : `${alias}.${quoteIdent(c.name)}`} AS ${c.type}) AS ${physicalName(c.id)}`;
+    return `CAST(${expr !== undefined ? `(${expr}\n)` : `${row}.${quoteIdent(c.name)}`} AS ${c.type}) AS ${physicalName(c.id)}`;
   });
-  await session.prepareQuery(`SELECT ${values.join(', ')} FROM ${quoted(target)} AS ${alias}${tail}`);
-  const raw = tableRelationSql(session.boundTable(v), true);
-  const temp = `__mf_update_${randomId()}`;
-  await session.engine.run(
-    `CREATE TEMP TABLE ${temp} AS SELECT DISTINCT ON (file_key, pos) ${alias}.${FILE_COLUMN} AS file_key, ${alias}.${POS_COLUMN} AS pos, ${values.join(', ')} FROM (${raw}) AS ${alias}${tail}`,
+  const sql = await prepareWrite(
+    session,
+    target,
+    v,
+    `SELECT DISTINCT ON (file_key, pos) ${row}.${FILE_COLUMN} AS file_key, ${row}.${POS_COLUMN} AS pos, ${values.join(', ')} FROM ${from}${tail(s.fromSql, s.whereSql)}`,
   );
+  const temp = `__mf_update_${randomId()}`;
+  await session.engine.run(`CREATE TEMP TABLE ${temp} AS ${sql}`);
   try {
     const dv = await writeDeleteFile(session, `SELECT file_key, pos FROM temp.${temp}`);
     if (!dv) return [v, 0];
@@ -90,6 +89,29 @@ async function update(session: Session, target: QualifiedName, v: TableVersion, 
   } finally {
     await session.engine.run(`DROP TABLE IF EXISTS temp.${temp}`);
   }
+}
+
+/**
+ * The FROM item of a DELETE or UPDATE and the name its rows are addressed by.
+ * Checks the user's fragments first: the composed query carries Mayfly's own
+ * hidden columns, so it is prepared as trusted.
+ */
+function writeTarget(target: QualifiedName, alias: string | undefined, fragments: readonly (string | undefined)[]): { from: string; row: string } {
+  for (const f of fragments) if (f !== undefined) refuseReservedNames(f);
+  return alias !== undefined
+    ? { from: `${quotedName(target)} AS ${quoteIdent(alias)}`, row: quoteIdent(alias) }
+    : { from: quotedName(target), row: quoteIdent(target.name) };
+}
+
+/** Binds a composed write query, then re-binds its target with row positions for the run. */
+async function prepareWrite(session: Session, target: QualifiedName, v: TableVersion, sql: string): Promise<string> {
+  const prepared = await session.prepareQuery(sql, undefined, { trusted: true });
+  await session.engine.bindTableForWrite(target.db, target.schema, target.name, session.boundTable(v), session.requireTable(target).id);
+  return prepared;
+}
+
+function tail(from: string | undefined, where: string | undefined): string {
+  return `${from !== undefined ? `, ${from}\n` : ''}${where !== undefined ? ` WHERE (${where}\n)` : ''}`;
 }
 
 /** Writes a query's rows (physical column names) as data files in the store. */
@@ -127,9 +149,4 @@ function column(v: TableVersion, name: string): ColumnDef {
   const c = v.columns.find((x) => x.name.toLowerCase() === name.toLowerCase());
   if (!c) throw invalid('UNKNOWN_COLUMN', `column ${name} does not exist (columns: ${v.columns.map((x) => x.name).join(', ')})`);
   return c;
-}
-
-/** `"db"."schema"."name"`. */
-export function quoted(q: QualifiedName): string {
-  return `${quoteIdent(q.db)}.${quoteIdent(q.schema)}.${quoteIdent(q.name)}`;
 }
