@@ -5,7 +5,7 @@ import { SqliteCatalog } from '../catalog/sqlite-catalog.js';
 import { loadConfig, type ResolvedConfig } from '../config/mayfly-config.js';
 import { LocalObjectStore } from '../storage/local-object-store.js';
 import { Warehouse } from '../warehouse/warehouse.js';
-import { DEFAULT_SETTINGS, type WarehouseSettings } from '../warehouse/warehouse-settings.js';
+import type { WarehouseSettings } from '../warehouse/warehouse-settings.js';
 
 /** Options of {@link createMayfly}. */
 export interface MayflyOptions {
@@ -33,17 +33,8 @@ export function createMayfly(options: MayflyOptions = {}): Mayfly {
   mkdirSync(config.home, { recursive: true });
   const catalog = SqliteCatalog.open(join(config.home, 'catalog.sqlite'));
   const store = new LocalObjectStore(config.home);
-  const settings: WarehouseSettings = {
-    ...DEFAULT_SETTINGS,
-    production: config.production,
-    timeTravelMs: config.timeTravelMs,
-    gcGraceMs: config.gcGraceMs,
-    targetFileBytes: config.targetFileBytes,
-    smallFileBytes: config.smallFileBytes,
-    threads: config.threads,
-    memoryLimit: config.memoryLimit,
-    ...options.settings,
-  };
+  const { home: _home, file: _file, ...fromConfig } = config;
+  const settings: WarehouseSettings = { ...fromConfig, ...options.settings };
   const warehouse = new Warehouse(catalog, store, options.clock ?? systemClock, settings);
   return { config, warehouse, close: () => catalog.close() };
 }

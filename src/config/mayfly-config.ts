@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { invalid } from '../core/errors.js';
 import { parseDuration } from '../core/duration.js';
+import type { WarehouseSettings } from '../warehouse/warehouse-settings.js';
 
 const SIZE_UNITS: Readonly<Record<string, number>> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
 
@@ -32,16 +33,9 @@ export const mayflyConfigSchema = z
 /** `mayfly.yaml` as validated, with defaults applied. */
 export type MayflyConfig = z.infer<typeof mayflyConfigSchema>;
 
-/** Resolved configuration: the file's values with sizes and durations in numbers and the home made absolute. */
-export interface ResolvedConfig {
+/** Resolved configuration: the warehouse settings (sizes and durations in numbers) and the absolute home. */
+export interface ResolvedConfig extends WarehouseSettings {
   readonly home: string;
-  readonly production: string;
-  readonly timeTravelMs: number;
-  readonly gcGraceMs: number;
-  readonly targetFileBytes: number;
-  readonly smallFileBytes: number;
-  readonly threads: number;
-  readonly memoryLimit: string;
   /** The file the configuration came from, if any. */
   readonly file?: string;
 }

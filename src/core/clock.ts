@@ -9,7 +9,8 @@ export const systemClock: Clock = { now: () => Date.now() };
 
 /** A clock that moves only when told to. */
 export class FakeClock implements Clock {
-  constructor(private current: number = Date.parse('2026-01-01T00:00:00Z')) {}
+  /** Starts at the real time by default, so file times (which GC compares) and the clock agree. */
+  constructor(private current: number = Date.now()) {}
   /** The fake time in milliseconds. */
   now(): number {
     return this.current;

@@ -1,23 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isMayflyError } from '../core/errors.js';
+import { assertThrowsCode } from '../core/assert-error.js';
 import { parseScript } from './statement-parser.js';
-import type { Statement } from './statements.js';
+import { parseOne } from './parse-test-helpers.js';
 
-/** Parses a one-statement script and returns the statement without its text and offset. */
-function parse(sql: string): Omit<Statement, 'text' | 'offset'> {
-  const statements = parseScript(sql);
-  assert.equal(statements.length, 1);
-  const { text: _text, offset: _offset, ...body } = statements[0] as Statement;
-  return body;
-}
+const parse = parseOne;
 
-function throwsCode(sql: string, code: string, message?: RegExp): void {
-  assert.throws(
-    () => parseScript(sql),
-    (e: unknown) => isMayflyError(e, code) && (message === undefined || message.test(e.message)),
-  );
-}
+const throwsCode = (sql: string, code: string, message?: RegExp): void => assertThrowsCode(() => parseScript(sql), code, message);
 
 describe('parseScript: writes', () => {
   it('parses INSERT with columns, VALUES and queries', () => {

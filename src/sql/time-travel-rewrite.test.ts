@@ -1,15 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { isMayflyError } from '../core/errors.js';
+import { assertThrowsCode } from '../core/assert-error.js';
 import { isReservedIdentifier, rewriteTimeTravel, TIME_TRAVEL_CATALOG } from './time-travel-rewrite.js';
 
-function throwsCode(sql: string, code: string, message?: RegExp): void {
-  assert.throws(
-    () => rewriteTimeTravel(sql),
-    (e: unknown) => isMayflyError(e, code) && (message === undefined || message.test(e.message)),
-  );
-}
+const throwsCode = (sql: string, code: string, message?: RegExp): void => assertThrowsCode(() => rewriteTimeTravel(sql), code, message);
 
 describe('rewriteTimeTravel', () => {
   it('returns a query without AT clauses unchanged', () => {

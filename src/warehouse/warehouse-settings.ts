@@ -1,4 +1,4 @@
-/** Data-plane settings, resolved once when the warehouse opens. */
+/** Data-plane settings, resolved once when the warehouse opens (defaults live in `mayfly.yaml`'s schema). */
 export interface WarehouseSettings {
   /** Name of the production database. */
   readonly production: string;
@@ -15,14 +15,3 @@ export interface WarehouseSettings {
   /** DuckDB memory limit per session, e.g. `4GB`. */
   readonly memoryLimit: string;
 }
-
-/** Defaults for a new project. */
-export const DEFAULT_SETTINGS: WarehouseSettings = {
-  production: 'prod',
-  timeTravelMs: 7 * 86_400_000,
-  gcGraceMs: 3_600_000,
-  targetFileBytes: 128 * 1024 * 1024,
-  smallFileBytes: 8 * 1024 * 1024,
-  threads: 2,
-  memoryLimit: '4GB',
-};
