@@ -119,9 +119,9 @@ function exclusiveBytes(mayfly: Mayfly, db: string): number {
 function nextSteps(home: string, prod: string): string[] {
   const h = /^[\w/.:-]+$/.test(home) ? home : `'${home.replaceAll("'", `'\\''`)}'`;
   return [
-    `mayfly sql --home ${h} --db ${DEMO_CLONE}`,
-    `mayfly sql --home ${h} "select c.customer_id, c.segment, p.segment as ${prod}_segment from ${DEMO_CLONE}.bdv.customer_value c join ${prod}.bdv.customer_value p using (customer_id) where customer_id = ${DEMO_CUSTOMER}"`,
-    `mayfly metrics --home ${h} --db ${DEMO_CLONE}`,
-    `mayfly db drop ${DEMO_CLONE} --home ${h}`,
+    `npx mayfly sql --home ${h} --db ${DEMO_CLONE}`,
+    `npx mayfly sql --home ${h} "select c.customer_id, c.segment, p.segment as ${prod}_segment from ${DEMO_CLONE}.bdv.customer_value c join ${prod}.bdv.customer_value p using (customer_id) where customer_id = ${DEMO_CUSTOMER}"`,
+    `npx mayfly metrics --home ${h} --db ${DEMO_CLONE}`,
+    `npx mayfly db drop ${DEMO_CLONE} --home ${h}`,
   ];
 }
