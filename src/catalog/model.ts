@@ -26,6 +26,8 @@ export interface DeleteFile {
   readonly key: string;
   readonly rows: number;
   readonly bytes: number;
+  /** The data files it removes rows from; files it does not name are read without the anti-join. */
+  readonly targets: readonly string[];
 }
 
 /** One immutable state of a table. */

@@ -57,6 +57,8 @@ export class DuckEngine {
     const conn = await instance.connect();
     const dirs = [...options.readDirs, options.stagingDir + '/'].map(quoteLiteral).join(', ');
     await conn.run(`SET allowed_directories = [${dirs}]`);
+    // Data files are immutable and named by content, so their Parquet footers can be cached safely.
+    await conn.run('SET parquet_metadata_cache = true');
     await conn.run('SET enable_external_access = false');
     await conn.run('SET lock_configuration = true');
     await conn.run(`ATTACH ':memory:' AS ${AT_CATALOG}`);
@@ -120,7 +122,7 @@ export class DuckEngine {
 
   /** Makes `db.schema.name` read `table`; re-binds only when `version` changed. */
   async bindTable(db: string, schema: string, name: string, table: BoundTable, version: string): Promise<void> {
-    await this.bindRelation(db, schema, name, tableRelationSql(table), version);
+    await this.bindRelation(db, schema, name, () => tableRelationSql(table), version);
   }
 
   /**
@@ -129,12 +131,12 @@ export class DuckEngine {
    * next ordinary bind of the table replaces it.
    */
   async bindTableForWrite(db: string, schema: string, name: string, table: BoundTable, version: string): Promise<void> {
-    await this.bindRelation(db, schema, name, tableRelationSql(table, true), `write:${version}`);
+    await this.bindRelation(db, schema, name, () => tableRelationSql(table, true), `write:${version}`);
   }
 
   /** Makes `db.schema.name` a view over user SQL (already checked). */
   async bindView(db: string, schema: string, name: string, sql: string): Promise<void> {
-    await this.bindRelation(db, schema, name, sql, `view:${sql}`);
+    await this.bindRelation(db, schema, name, () => sql, `view:${sql}`);
   }
 
   /** Binds a per-statement time-travel placeholder (`__mf_at.tN`). */
@@ -189,11 +191,12 @@ export class DuckEngine {
     rmSync(this.tempDir, { recursive: true, force: true });
   }
 
-  private async bindRelation(db: string, schema: string, name: string, sql: string, version: string): Promise<void> {
+  /** Creates the view unless the same version is bound already (the SQL is only built when needed). */
+  private async bindRelation(db: string, schema: string, name: string, sql: () => string, version: string): Promise<void> {
     const key = `${db}.${schema}.${name}`;
     if (this.bound.get(key) === version) return;
     await this.ensureSchema(db, schema);
-    await this.wrap(() => this.conn.run(`CREATE OR REPLACE VIEW ${quoteIdent(db)}.${quoteIdent(schema)}.${quoteIdent(name)} AS ${sql}`));
+    await this.wrap(() => this.conn.run(`CREATE OR REPLACE VIEW ${quoteIdent(db)}.${quoteIdent(schema)}.${quoteIdent(name)} AS ${sql()}`));
     this.bound.set(key, version);
   }
 

@@ -11,7 +11,7 @@ export interface BoundColumn {
 export interface BoundTable {
   readonly columns: readonly BoundColumn[];
   readonly files: readonly { readonly key: string; readonly path: string; readonly columnIds: readonly number[] }[];
-  readonly deletes: readonly { readonly path: string }[];
+  readonly deletes: readonly { readonly path: string; readonly targets: readonly string[] }[];
 }
 
 /** The physical name of a column inside data files: stable across renames. */
@@ -44,13 +44,24 @@ export function tableRelationSql(table: BoundTable, withPositions = false): stri
     else groups.set(sig, [f]);
   }
   const parts: string[] = [];
-  for (const files of groups.values()) parts.push(groupSql(table, files, withPositions));
+  // Files no delete vector names are read as they are; only the others pay for the anti-join.
+  const touched = new Set(table.deletes.flatMap((d) => d.targets));
+  for (const files of groups.values()) {
+    const clean = files.filter((f) => !touched.has(f.key));
+    const dirty = files.filter((f) => touched.has(f.key));
+    if (clean.length > 0) parts.push(groupSql(table, clean, [], withPositions));
+    if (dirty.length > 0) {
+      const keys = new Set(dirty.map((f) => f.key));
+      parts.push(groupSql(table, dirty, table.deletes.filter((d) => d.targets.some((k) => keys.has(k))), withPositions));
+    }
+  }
   return parts.join('\nUNION ALL\n');
 }
 
 function groupSql(
   table: BoundTable,
   files: readonly { key: string; path: string; columnIds: readonly number[] }[],
+  deletes: readonly { path: string }[],
   withPositions: boolean,
 ): string {
   const present = new Set(files[0]?.columnIds ?? []);
@@ -59,12 +70,12 @@ function groupSql(
   );
   if (withPositions) cols.push(`parse_filename(t.filename) AS ${FILE_COLUMN}`, `t.file_row_number AS ${POS_COLUMN}`);
   const paths = files.map((f) => quoteLiteral(f.path)).join(', ');
-  const options = withPositions ? ', filename = true, file_row_number = true' : table.deletes.length ? ', file_row_number = true' : '';
+  const options = withPositions ? ', filename = true, file_row_number = true' : deletes.length ? ', file_row_number = true' : '';
   let sql = `SELECT ${cols.join(', ') || 'NULL AS __mf_empty'} FROM read_parquet([${paths}]${options}) t`;
-  if (table.deletes.length > 0) {
+  if (deletes.length > 0) {
     // Delete vectors name files by key; map keys to this read's file_index so the anti-join compares integers.
     const keys = files.map((f, i) => `(${quoteLiteral(f.key)}, ${i})`).join(', ');
-    const dvPaths = table.deletes.map((d) => quoteLiteral(d.path)).join(', ');
+    const dvPaths = deletes.map((d) => quoteLiteral(d.path)).join(', ');
     sql +=
       ` ANTI JOIN (SELECT m.i, d.pos FROM read_parquet([${dvPaths}]) d JOIN (VALUES ${keys}) m(k, i) ON d.file_key = m.k) dv` +
       ` ON t.file_index = dv.i AND t.file_row_number = dv.pos`;

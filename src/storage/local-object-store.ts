@@ -53,10 +53,16 @@ export class LocalObjectStore implements ObjectStore {
   async *list(): AsyncIterable<StoredObject> {
     for (const sub of await readdir(this.objectsDir)) {
       const dir = join(this.objectsDir, sub);
-      for (const name of await readdir(dir)) {
-        if (!KEY.test(name)) continue;
-        const s = await stat(join(dir, name)).catch(() => undefined);
-        if (s) yield { key: name, bytes: s.size, touchedAt: s.mtimeMs };
+      const names = (await readdir(dir)).filter((n) => KEY.test(n));
+      // Stat a batch at a time: one by one, 100,000 files take seconds.
+      for (let i = 0; i < names.length; i += 256) {
+        const batch = names.slice(i, i + 256);
+        const stats = await Promise.all(batch.map((n) => stat(join(dir, n)).catch(() => undefined)));
+        for (let j = 0; j < batch.length; j++) {
+          const s = stats[j];
+          const key = batch[j];
+          if (s && key) yield { key, bytes: s.size, touchedAt: s.mtimeMs };
+        }
       }
     }
   }

@@ -90,11 +90,7 @@ async function compactTable(
 ): Promise<TableVersion | undefined> {
   const small = session.warehouse.settings.smallFileBytes;
   const dvPaths = v.deletes.map((d) => quoteLiteral(session.warehouse.store.localPath(d.key))).join(', ');
-  const deleted = new Set<string>();
-  if (v.deletes.length > 0) {
-    const r = await session.engine.query(`SELECT DISTINCT file_key FROM read_parquet([${dvPaths}])`);
-    for (const row of r.rows) deleted.add(String(row.file_key));
-  }
+  const deleted = new Set(v.deletes.flatMap((d) => d.targets));
   const rewrite = v.files.filter((f) => exclusive(f.key) && (f.bytes < small || deleted.has(f.key)));
   if (rewrite.length === 0 || (rewrite.length === 1 && !deleted.has(rewrite[0]?.key ?? ''))) return undefined;
   const rewriteKeys = new Set(rewrite.map((f) => f.key));

@@ -307,7 +307,7 @@ export class Session {
     return {
       columns: v.columns,
       files: v.files.map((f) => ({ key: f.key, path: store.localPath(f.key), columnIds: f.columnIds })),
-      deletes: v.deletes.map((d) => ({ path: store.localPath(d.key) })),
+      deletes: v.deletes.map((d) => ({ path: store.localPath(d.key), targets: d.targets })),
     };
   }
 

@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { internal, invalid } from '../core/errors.js';
 import { randomId } from '../core/ids.js';
-import { quoteIdent } from '../core/names.js';
+import { quoteIdent, quoteLiteral } from '../core/names.js';
 import type { ColumnDef, DataFile, DeleteFile, TableVersion } from '../catalog/model.js';
 import type { StagedFile } from '../sql/duck-engine.js';
 import type { Statement } from '../sql/statements.js';
@@ -124,9 +124,11 @@ export async function writeDataFiles(session: Session, selectSql: string, column
 /** Writes (file_key, pos) rows as one delete vector; none when no row matched. */
 export async function writeDeleteFile(session: Session, selectSql: string): Promise<DeleteFile | undefined> {
   const staged = await session.engine.writeParquet(selectSql, Number.MAX_SAFE_INTEGER);
-  const stored = await storeStaged(session, staged);
-  if (stored.length > 1) throw internal('DELETE_VECTOR', 'expected one delete vector file');
-  return stored[0];
+  const written = staged.filter((f) => f.rows > 0);
+  if (written.length > 1) throw internal('DELETE_VECTOR', 'expected one delete vector file');
+  const targets = written[0] ? await session.engine.query(`SELECT DISTINCT file_key FROM read_parquet(${quoteLiteral(written[0].path)}) ORDER BY 1`) : undefined;
+  const stored = (await storeStaged(session, staged))[0];
+  return stored && { ...stored, targets: (targets?.rows ?? []).map((r) => String(r.file_key)) };
 }
 
 /** Moves staged files into the object store (empty files are dropped) and removes the staging folder. */
