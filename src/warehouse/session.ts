@@ -111,10 +111,10 @@ export class Session {
         ? { kind: 'rows', statement: statement.text, columns: r.columns, rows: r.rows, elapsedMs: performance.now() - started }
         : { kind: 'done', statement: statement.text, message: r.message, ...(r.rowsAffected !== undefined ? { rowsAffected: r.rowsAffected } : {}), elapsedMs: performance.now() - started };
     } catch (e) {
-      if (this.txn && isMayflyError(e)) {
+      if (this.txn) {
         this.txn = undefined;
-        e.message += ' (the open transaction was rolled back)';
-      } else if (this.txn) this.txn = undefined;
+        if (isMayflyError(e)) e.message += ' (the open transaction was rolled back)';
+      }
       throw e;
     } finally {
       this.snapshots = new Map();
@@ -131,13 +131,12 @@ export class Session {
     switch (s.kind) {
       case 'query':
         return this.query(s.sql, s.explain);
-      case 'begin':
+      case 'begin': {
         if (this.txn) throw invalid('TXN_ALREADY_OPEN', 'a transaction is already open; COMMIT or ROLLBACK it first');
-        {
-          const snap = this.snapshot(this.db);
-          this.txn = { db: this.db, base: snap.commitId, tree: snap.tree };
-        }
+        const snap = this.snapshot(this.db);
+        this.txn = { db: this.db, base: snap.commitId, tree: snap.tree };
         return { kind: 'done', message: `transaction started on ${this.db}` };
+      }
       case 'commit': {
         const t = this.requireTxn();
         this.txn = undefined;

@@ -1,6 +1,7 @@
 import type { DuckEngine } from '../sql/duck-engine.js';
 import type { Statement } from '../sql/statements.js';
 import { rewriteTimeTravel } from '../sql/time-travel-rewrite.js';
+import { fragmentTail } from './table-writes.js';
 
 /**
  * Parses the SQL a statement carries (queries, expressions, column lists,
@@ -9,8 +10,6 @@ import { rewriteTimeTravel } from '../sql/time-travel-rewrite.js';
  */
 export async function checkStatementSyntax(engine: DuckEngine, s: Statement): Promise<void> {
   const query = (sql: string): Promise<void> => engine.checkSyntax(rewriteTimeTravel(sql).sql);
-  const tail = (from: string | undefined, where: string | undefined): string =>
-    `${from !== undefined ? `, ${from}\n` : ''}${where !== undefined ? ` WHERE (${where}\n)` : ''}`;
   switch (s.kind) {
     case 'query':
     case 'create_view':
@@ -18,9 +17,9 @@ export async function checkStatementSyntax(engine: DuckEngine, s: Statement): Pr
     case 'insert':
       return query(s.source);
     case 'update':
-      return query(`SELECT ${s.assignments.map((a) => `(${a.valueSql}\n)`).join(', ')} FROM t AS t${tail(s.fromSql, s.whereSql)}`);
+      return query(`SELECT ${s.assignments.map((a) => `(${a.valueSql}\n)`).join(', ')} FROM t AS t${fragmentTail(s.fromSql, s.whereSql)}`);
     case 'delete':
-      return query(`SELECT 1 FROM t AS t${tail(s.usingSql, s.whereSql)}`);
+      return query(`SELECT 1 FROM t AS t${fragmentTail(s.usingSql, s.whereSql)}`);
     case 'create_table':
       if (s.asQuery !== undefined) return query(s.asQuery);
       // Column types are resolved too: an unknown type fails the script before anything runs.

@@ -56,7 +56,7 @@ async function insert(session: Session, v: TableVersion, s: Extract<Statement, {
 async function remove(session: Session, target: QualifiedName, v: TableVersion, s: Extract<Statement, { kind: 'delete' }>): Promise<[TableVersion, number]> {
   if (s.whereSql === undefined && s.usingSql === undefined) return [{ ...v, files: [], deletes: [] }, liveRows(v)];
   const { from, row } = writeTarget(target, s.alias, [s.usingSql, s.whereSql]);
-  const sql = await prepareWrite(session, target, v, `SELECT DISTINCT ${row}.${FILE_COLUMN} AS file_key, ${row}.${POS_COLUMN} AS pos FROM ${from}${tail(s.usingSql, s.whereSql)}`);
+  const sql = await prepareWrite(session, target, v, `SELECT DISTINCT ${row}.${FILE_COLUMN} AS file_key, ${row}.${POS_COLUMN} AS pos FROM ${from}${fragmentTail(s.usingSql, s.whereSql)}`);
   const dv = await writeDeleteFile(session, sql);
   return dv ? [{ ...v, deletes: [...v.deletes, dv] }, dv.rows] : [v, 0];
 }
@@ -77,7 +77,7 @@ async function update(session: Session, target: QualifiedName, v: TableVersion, 
     session,
     target,
     v,
-    `SELECT DISTINCT ON (file_key, pos) ${row}.${FILE_COLUMN} AS file_key, ${row}.${POS_COLUMN} AS pos, ${values.join(', ')} FROM ${from}${tail(s.fromSql, s.whereSql)}`,
+    `SELECT DISTINCT ON (file_key, pos) ${row}.${FILE_COLUMN} AS file_key, ${row}.${POS_COLUMN} AS pos, ${values.join(', ')} FROM ${from}${fragmentTail(s.fromSql, s.whereSql)}`,
   );
   const temp = `__mf_update_${randomId()}`;
   await session.engine.run(`CREATE TEMP TABLE ${temp} AS ${sql}`);
@@ -110,7 +110,8 @@ async function prepareWrite(session: Session, target: QualifiedName, v: TableVer
   return prepared;
 }
 
-function tail(from: string | undefined, where: string | undefined): string {
+/** The user's `, <from items> WHERE (<condition>)` of a DELETE or UPDATE, each fragment closed off by a newline. */
+export function fragmentTail(from: string | undefined, where: string | undefined): string {
   return `${from !== undefined ? `, ${from}\n` : ''}${where !== undefined ? ` WHERE (${where}\n)` : ''}`;
 }
 
