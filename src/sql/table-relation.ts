@@ -19,8 +19,9 @@ export function physicalName(columnId: number): string {
   return `c${columnId}`;
 }
 
-/** Hidden columns the write path uses to address rows. */
+/** Hidden column of the write path: the key of the data file a row is in. */
 export const FILE_COLUMN = '__mf_file';
+/** Hidden column of the write path: the row's position in its data file. */
 export const POS_COLUMN = '__mf_pos';
 
 /**

@@ -56,6 +56,7 @@ export class Session {
   private snapshots = new Map<string, Snapshot>();
   /** Every database's ref as the running statement began: one statement never sees half of a concurrent swap. */
   private refs: ReadonlyMap<string, DatabaseRef> = new Map();
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly warehouse: Warehouse,
@@ -81,6 +82,22 @@ export class Session {
    * failure stops the script (an open transaction is rolled back).
    */
   async run(script: string, onResult?: (r: StatementResult) => void): Promise<readonly StatementResult[]> {
+    return this.serially(() => this.runScript(script, onResult));
+  }
+
+  /** Runs one parsed statement. */
+  async execute(statement: Statement): Promise<StatementResult> {
+    return this.serially(() => this.executeStatement(statement));
+  }
+
+  /** One statement or script at a time: the engine and the statement's snapshot belong to the session. */
+  private serially<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(fn, fn);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async runScript(script: string, onResult?: (r: StatementResult) => void): Promise<readonly StatementResult[]> {
     const statements = parseScript(script);
     if (statements.length === 0) throw invalid('SQL_EMPTY', 'no SQL statement given');
     for (const s of statements) {
@@ -93,15 +110,14 @@ export class Session {
     }
     const results: StatementResult[] = [];
     for (const s of statements) {
-      const r = await this.execute(s);
+      const r = await this.executeStatement(s);
       results.push(r);
       onResult?.(r);
     }
     return results;
   }
 
-  /** Runs one parsed statement. */
-  async execute(statement: Statement): Promise<StatementResult> {
+  private async executeStatement(statement: Statement): Promise<StatementResult> {
     const started = performance.now();
     this.snapshots = new Map();
     this.refs = new Map(this.warehouse.catalog.listRefs().map((r) => [r.name, r]));

@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { catalogState, count, rejectsWithCode, scalar, withSession, withWarehouse } from './helpers/warehouse.js';
+
+describe('a session', () => {
+  it('runs concurrent calls one at a time, so none is lost', async () => {
+    await withWarehouse(async ({ warehouse }) => {
+      await withSession(warehouse, 'prod', async (s) => {
+        await s.run('create table t (x int)');
+        await Promise.all(Array.from({ length: 12 }, (_, i) => s.run(`insert into t values (${i}); select count(*) from t`)));
+        assert.equal(await count(s, 't'), 12);
+      });
+    });
+  });
+
+  it('checks column types of the whole script before running its first statement', async () => {
+    await withWarehouse(async ({ warehouse }) => {
+      await withSession(warehouse, 'prod', async (s) => {
+        const before = catalogState(warehouse);
+        await rejectsWithCode(s.run('create table a (x int); create table b (y no_such_type)'), 'SQL_BIND', /nothing was run/);
+        assert.deepEqual(catalogState(warehouse), before);
+      });
+    });
+  });
+
+  it('keeps identical rows written twice apart, so a delete removes exactly the rows it matched', async () => {
+    await withWarehouse(async ({ warehouse }) => {
+      await withSession(warehouse, 'prod', async (s) => {
+        await s.run("create table t (x int, v varchar); insert into t values (1, 'a'); insert into t values (1, 'a')");
+        const tables = warehouse.tables('prod');
+        assert.equal(tables[0]?.files, 2);
+        await s.run('delete from t where x = 1 and v = \'a\'');
+        assert.equal(await count(s, 't'), 0);
+        await s.run("insert into t values (2, 'b'); update t set v = 'c' where x = 2");
+        assert.equal(await scalar(s, 'select v from t'), 'c');
+        assert.equal(await count(s, 't'), 1);
+      });
+    });
+  });
+});
