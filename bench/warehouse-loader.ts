@@ -60,13 +60,5 @@ export function tableFilePaths(warehouse: Warehouse, db: string, schema: string,
 
 /** Every data and delete file key `db` references, with sizes. */
 export function databaseFiles(warehouse: Warehouse, db: string): Map<string, number> {
-  const tree = warehouse.tree(warehouse.requireRef(db).commitId);
-  const out = new Map<string, number>();
-  for (const s of tree.schemas.values()) {
-    for (const id of s.tables.values()) {
-      const v = tree.tableVersion(id);
-      for (const f of [...v.files, ...v.deletes]) out.set(f.key, f.bytes);
-    }
-  }
-  return out;
+  return new Map(warehouse.databaseFiles(db).map((f) => [f.key, f.bytes]));
 }

@@ -1,7 +1,6 @@
 import { copyFile, mkdtemp, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Warehouse } from '../warehouse/warehouse.js';
-import { forEachFile } from '../warehouse/storage-metrics.js';
 
 /** What a full physical copy of a database cost. */
 export interface FullCopyCost {
@@ -16,15 +15,14 @@ export interface FullCopyCost {
  * bytes written, then deletes the copy.
  */
 export async function measureFullCopy(warehouse: Warehouse, db: string, parent: string): Promise<FullCopyCost> {
-  const keys = new Set<string>();
-  forEachFile(warehouse.tree(warehouse.requireRef(db).commitId), (key) => keys.add(key));
+  const files = warehouse.databaseFiles(db);
   const dir = await mkdtemp(join(parent, '.full-copy-'));
   try {
     const targets: string[] = [];
     const started = performance.now();
-    for (const key of keys) {
-      const target = join(dir, `${targets.length}-${key.replaceAll('/', '_')}`);
-      await copyFile(warehouse.store.localPath(key), target);
+    for (const f of files) {
+      const target = join(dir, `${targets.length}-${f.key}`);
+      await copyFile(f.path, target);
       targets.push(target);
     }
     const elapsedMs = performance.now() - started;

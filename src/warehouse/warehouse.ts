@@ -8,7 +8,7 @@ import { DuckEngine } from '../sql/duck-engine.js';
 import { initialCommit, type CommitContext } from './committer.js';
 import { compactTables, type CompactOptions, type CompactReport } from './compactor.js';
 import { collectGarbage, type GcOptions, type GcReport } from './garbage-collector.js';
-import { storageMetrics, type WarehouseMetrics } from './storage-metrics.js';
+import { forEachFile, storageMetrics, type WarehouseMetrics } from './storage-metrics.js';
 import { Session } from './session.js';
 import type { WarehouseSettings } from './warehouse-settings.js';
 import { liveRows, tableBytes } from './table-stats.js';
@@ -176,6 +176,13 @@ export class Warehouse implements CommitContext {
       memoryLimit: this.settings.memoryLimit,
     });
     return new Session(this, engine, db);
+  }
+
+  /** Every file a database references (data files and delete vectors), once each, with a local path to read it. */
+  databaseFiles(name: string): readonly { key: string; bytes: number; path: string }[] {
+    const files = new Map<string, number>();
+    forEachFile(this.tree(this.requireRef(name).commitId), (key, bytes) => files.set(key, bytes));
+    return [...files].map(([key, bytes]) => ({ key, bytes, path: this.store.localPath(key) }));
   }
 
   /** Storage split per database and table (all databases, or one). */
