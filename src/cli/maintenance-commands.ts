@@ -84,7 +84,9 @@ ${GLOBAL_OPTIONS_HELP}`,
       out.line(
         formatFields([
           ['files scanned', formatCount(report.filesScanned)],
-          ['files in use', formatCount(report.filesReachable)],
+          ['files in use', formatCount(report.filesReachable - report.filesKeptForTimeTravel)],
+          ['kept for time travel', formatCount(report.filesKeptForTimeTravel)],
+          ['unused, in grace period', formatCount(report.filesInGracePeriod)],
           [`commits ${report.dryRun ? 'to prune' : 'pruned'}`, formatCount(report.commitsPruned)],
           [`metadata ${report.dryRun ? 'to prune' : 'pruned'}`, formatCount(report.metadataPruned)],
           ['staging files removed', formatCount(report.stagingFilesRemoved)],

@@ -9,6 +9,10 @@ import type { ObjectStore } from '../storage/object-store.js';
 export interface GcReport {
   readonly filesScanned: number;
   readonly filesReachable: number;
+  /** Reachable only from commits of the time-travel window: no live database uses them. */
+  readonly filesKeptForTimeTravel: number;
+  /** Unreachable, but younger than the grace period (they may belong to a write in flight). */
+  readonly filesInGracePeriod: number;
   readonly filesDeleted: number;
   readonly bytesReclaimed: number;
   readonly commitsPruned: number;
@@ -42,10 +46,12 @@ export async function collectGarbage(
   const graceStart = now - ctx.settings.gcGraceMs;
   // List outside the lock: only files already older than the grace period are candidates.
   const candidates: { key: string; bytes: number }[] = [];
+  const young: string[] = [];
   let scanned = 0;
   for await (const o of ctx.store.list()) {
     scanned++;
     if (o.touchedAt < graceStart) candidates.push({ key: o.key, bytes: o.bytes });
+    else young.push(o.key);
     if (scanned % 1000 === 0) options.onProgress?.(scanned, 0);
   }
   const swept = ctx.catalog.atomically(() => {
@@ -66,13 +72,23 @@ export async function collectGarbage(
     const commits = ids.commits.filter((id) => !mark.commits.has(id));
     const metadata = ids.metadata.filter((m) => !mark.metadata.has(m.id)).map((m) => m.id);
     if (!options.dryRun) ctx.catalog.prune(commits, metadata, windowStart);
-    return { deleted, bytes, reachable: mark.files.size, commits: commits.length, metadata: metadata.length };
+    return {
+      deleted,
+      bytes,
+      reachable: mark.files.size,
+      timeTravelOnly: mark.files.size - mark.liveFiles,
+      inGrace: young.filter((k) => !mark.files.has(k)).length,
+      commits: commits.length,
+      metadata: metadata.length,
+    };
   });
   const staging = options.dryRun ? 0 : await ctx.store.sweepStaging(graceStart);
   options.onProgress?.(scanned, scanned);
   return {
     filesScanned: scanned,
     filesReachable: swept.reachable,
+    filesKeptForTimeTravel: swept.timeTravelOnly,
+    filesInGracePeriod: swept.inGrace,
     filesDeleted: swept.deleted,
     bytesReclaimed: swept.bytes,
     commitsPruned: swept.commits,
@@ -88,13 +104,19 @@ export async function collectGarbage(
  * each clone was taken from keeps its metadata (not its files), so storage
  * metrics can still tell which of a clone's files it inherited.
  */
-export function markReachable(catalog: Catalog, windowStart: number): { commits: Set<string>; metadata: Set<string>; files: Set<string> } {
+export function markReachable(
+  catalog: Catalog,
+  windowStart: number,
+): { commits: Set<string>; metadata: Set<string>; files: Set<string>; liveFiles: number } {
+  const mark = { commits: new Set<string>(), metadata: new Set<string>(), files: new Set<string>() };
   const roots = new Set<string>();
   const clonePoints = new Set<string>();
   for (const r of catalog.listRefs()) {
     roots.add(r.commitId);
+    markCommit(catalog, r.commitId, mark, true);
     if (r.source) clonePoints.add(r.source.commitId);
   }
+  const liveFiles = mark.files.size;
   const latestBefore = new Map<string, string | null>();
   for (const e of catalog.refLogSince(0)) {
     if (e.at >= windowStart) {
@@ -102,10 +124,9 @@ export function markReachable(catalog: Catalog, windowStart: number): { commits:
     } else latestBefore.set(e.name, e.commitId);
   }
   for (const id of latestBefore.values()) if (id) roots.add(id);
-  const mark = { commits: new Set<string>(), metadata: new Set<string>(), files: new Set<string>() };
   for (const id of roots) markCommit(catalog, id, mark, true);
   for (const id of clonePoints) if (!roots.has(id)) markCommit(catalog, id, mark, false);
-  return mark;
+  return { ...mark, liveFiles };
 }
 
 function markCommit(catalog: Catalog, id: string, mark: { commits: Set<string>; metadata: Set<string>; files: Set<string> }, withFiles: boolean): void {
