@@ -6,7 +6,7 @@ const BUG_HINT = 'this is a bug in Mayfly (or a failure of its environment); ple
 
 /**
  * Reports an error: `error [CODE]: message` on stderr (and, with `--json`,
- * `{"error": {code, message}}` on stdout); internal errors also say they are
+ * `{"error": {code, message, …details}}` on stdout); internal errors also say they are
  * a bug. Returns the exit code the error calls for.
  */
 export function reportError(out: Output, error: unknown): ExitCode {
@@ -17,6 +17,6 @@ export function reportError(out: Output, error: unknown): ExitCode {
     out.note(BUG_HINT);
     if (process.env.MAYFLY_DEBUG && error instanceof Error && error.stack) out.note(error.stack);
   }
-  if (out.json) out.printJson({ error: { code, message } });
+  if (out.json) out.printJson({ error: { code, message, ...(isMayflyError(error) ? error.details : {}) } });
   return exitCodeOf(error);
 }

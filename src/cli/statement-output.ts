@@ -1,3 +1,4 @@
+import { isMayflyError } from '../core/errors.js';
 import type { Session, StatementResult } from '../warehouse/session.js';
 import { formatCell, formatCount, formatTable, inElapsed, plural, type Column, type Output } from './output.js';
 
@@ -40,12 +41,18 @@ export function scriptResultJson(results: readonly StatementResult[]): unknown {
 /** Runs a script in a session, printing each result as it completes (text) or all of them at the end (JSON). */
 export async function runScript(out: Output, session: Session, script: string, maxRows: number): Promise<void> {
   let previous: StatementResult['kind'] | undefined;
+  const done: StatementResult[] = [];
   const results = await session.run(script, (r) => {
+    done.push(r);
     if (out.json) return;
     // Tables stand apart; messages follow each other line by line.
     if (previous !== undefined && (previous === 'rows' || r.kind === 'rows')) out.line();
     previous = r.kind;
     printStatementResult(out, r, maxRows);
+  }).catch((e: unknown) => {
+    // Statements before the failing one stay committed: say which, in JSON too.
+    if (isMayflyError(e) && done.length > 0) e.details.completed = scriptResultJson(done);
+    throw e;
   });
   if (out.json) out.printJson(scriptResultJson(results));
 }

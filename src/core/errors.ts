@@ -6,6 +6,8 @@ export type ErrorKind = (typeof ERROR_KINDS)[number];
 /** A typed error with a stable code (`SQL_PARSE`, `DB_NOT_FOUND`, …) and a message a user can act on. */
 export class MayflyError extends Error {
   override readonly name = 'MayflyError';
+  /** Context for machine-readable output, e.g. the statements a script completed before it failed. */
+  readonly details: Record<string, unknown> = {};
   constructor(
     readonly code: string,
     readonly kind: ErrorKind,

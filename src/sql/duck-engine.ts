@@ -242,7 +242,7 @@ function engineError(e: unknown): MayflyError {
   const type = /^(\w[\w ]*?) Error:/.exec(message)?.[1] ?? '';
   // The caret context quotes the SQL DuckDB saw; drop it when that SQL is Mayfly's own wrapping, not the user's text.
   const context = message.indexOf('\n\nLINE ');
-  const shown = context >= 0 && /__mf|read_parquet|typeof\(CAST/.test(message.slice(context)) ? message.slice(0, context) : message;
+  const shown = context >= 0 && /__mf|read_parquet|typeof\(CAST|COPY \(/.test(message.slice(context)) ? message.slice(0, context) : message;
   const clean = shown.replace(/\/[^\s"']*\/(objects|staging)\/[^\s"']*/g, '<mayfly file>');
   switch (type) {
     case 'Parser':

@@ -41,12 +41,10 @@ async function insert(session: Session, v: TableVersion, s: Extract<Statement, {
   if (shape.length !== targets.length) {
     throw invalid('INSERT_ARITY', `INSERT names ${targets.length} column(s) but the values have ${shape.length}`);
   }
-  const aliases = targets.map((_, i) => `v${i}`);
+  // The source's columns take the target columns' names, so a cast error names the column the user knows.
+  const aliases = targets.map((c) => quoteIdent(c.name));
   const select = v.columns
-    .map((c) => {
-      const i = targets.findIndex((t) => t.id === c.id);
-      return `CAST(${i >= 0 ? `s.v${i}` : 'NULL'} AS ${c.type}) AS ${physicalName(c.id)}`;
-    })
+    .map((c) => `CAST(${targets.some((t) => t.id === c.id) ? `s.${quoteIdent(c.name)}` : 'NULL'} AS ${c.type}) AS ${physicalName(c.id)}`)
     .join(', ');
   const files = await writeDataFiles(session, `SELECT ${select} FROM (${source}\n) AS s(${aliases.join(', ')})`, v.columns);
   const rows = files.reduce((n, f) => n + f.rows, 0);
