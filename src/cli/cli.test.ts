@@ -50,6 +50,15 @@ describe('mayfly sql', () => {
   const home = tempDir();
   before(() => assert.equal(mayfly(['init', '--home', home]).code, 0));
 
+  test('a script failing part-way says in JSON which statements were committed before the failure', () => {
+    const run = mayfly(['sql', '--home', home, '--json', "create table half (a int); insert into half values ('not a number')"]);
+    assert.equal(run.code, 1);
+    const error = field(JSON.parse(run.stdout), 'error');
+    assert.equal(field(error, 'code'), 'SQL_EXECUTION');
+    assert.match(String(field(error, 'message')), /source column a/);
+    assert.deepEqual((field(error, 'completed') as { statement: string }[]).map((c) => c.statement), ['create table half (a int)']);
+  });
+
   test('init is idempotent and says whether it created the warehouse', () => {
     assert.equal(field(json(['init', '--home', home]).value, 'created'), false);
   });
