@@ -257,7 +257,7 @@ export class Session {
     } else {
       const n = p[0] ?? '';
       q = { db: context.db, schema: context.schema, name: n };
-      if (reading && context.schema !== 'main' && !this.lookupIn(q) && this.lookupIn({ ...q, schema: 'main' })) q = { ...q, schema: 'main' };
+      if (reading && context.schema !== 'main' && !this.lookup(q) && this.lookup({ ...q, schema: 'main' })) q = { ...q, schema: 'main' };
     }
     checkName(q.db, 'database');
     checkName(q.schema, 'schema');
@@ -267,7 +267,8 @@ export class Session {
 
   /** The table or view a qualified name points at, in the statement's snapshot. */
   lookup(q: QualifiedName): SchemaObject | undefined {
-    return this.lookupIn(q);
+    if (!this.refs.has(q.db) && this.txn?.db !== q.db) throw notFound('DB_NOT_FOUND', `database ${q.db} does not exist`);
+    return this.snapshot(q.db).tree.object(q.schema, q.name);
   }
 
   /** The table at `q`, or TABLE_NOT_FOUND. */
@@ -335,11 +336,6 @@ export class Session {
   fallBackTo(db: string): void {
     this.db = db;
     this.schema = 'main';
-  }
-
-  private lookupIn(q: QualifiedName): SchemaObject | undefined {
-    if (!this.refs.has(q.db) && this.txn?.db !== q.db) throw notFound('DB_NOT_FOUND', `database ${q.db} does not exist`);
-    return this.snapshot(q.db).tree.object(q.schema, q.name);
   }
 
   private requireTxn(): { db: string; base: string; tree: WorkingTree } {
