@@ -37,4 +37,20 @@ describe('a session', () => {
       });
     });
   });
+
+  it('fetches at most maxRows rows of a query and says the rest was not fetched', async () => {
+    await withWarehouse(async ({ warehouse }) => {
+      await withSession(warehouse, 'prod', async (s) => {
+        await s.run('create table big as select range as id from range(100000)');
+        const [limited] = await s.run('select * from big order by id', undefined, { maxRows: 5 });
+        assert.ok(limited?.kind === 'rows');
+        assert.deepEqual(limited.rows.map((r) => r.id), [0, 1, 2, 3, 4]);
+        assert.equal(limited.truncated, true);
+        const [whole] = await s.run('select * from big where id < 5', undefined, { maxRows: 5 });
+        assert.ok(whole?.kind === 'rows');
+        assert.equal(whole.rows.length, 5);
+        assert.equal(whole.truncated, undefined);
+      });
+    });
+  });
 });

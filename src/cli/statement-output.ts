@@ -1,6 +1,6 @@
 import { isMayflyError } from '../core/errors.js';
 import type { Session, StatementResult } from '../warehouse/session.js';
-import { formatCell, formatCount, formatTable, inElapsed, plural, type Column, type Output } from './output.js';
+import { formatCell, formatTable, inElapsed, plural, type Column, type Output } from './output.js';
 
 /** Rows a text table shows by default; `--json` always gives them all. */
 export const DEFAULT_MAX_ROWS = 1000;
@@ -16,8 +16,8 @@ export function printStatementResult(out: Output, r: StatementResult, maxRows = 
   const columns: Column[] = r.columns.map((c) => ({ header: c.name, align: NUMERIC_TYPE.test(c.type) ? 'right' : 'left' }));
   const shown = maxRows > 0 ? r.rows.slice(0, maxRows) : r.rows;
   out.line(formatTable(columns, shown.map((row) => r.columns.map((c) => formatCell(row[c.name] ?? null)))));
-  const count = plural(r.rows.length, 'row');
-  out.line(shown.length < r.rows.length ? `(${count}; showing the first ${formatCount(shown.length)}: use --max-rows 0 or --json for all)` : `(${count})`);
+  const more = r.truncated || shown.length < r.rows.length;
+  out.line(more ? `(showing the first ${plural(shown.length, 'row')}; more were not fetched: use --max-rows 0 or --json for all)` : `(${plural(r.rows.length, 'row')})`);
 }
 
 /** One statement's result as JSON. */
@@ -42,6 +42,8 @@ export function scriptResultJson(results: readonly StatementResult[]): unknown {
 export async function runScript(out: Output, session: Session, script: string, maxRows: number): Promise<void> {
   let previous: StatementResult['kind'] | undefined;
   const done: StatementResult[] = [];
+  // Text tables fetch only what they show; JSON gets every row.
+  const fetch = !out.json && maxRows > 0 ? { maxRows } : {};
   const results = await session.run(script, (r) => {
     done.push(r);
     if (out.json) return;
@@ -49,7 +51,7 @@ export async function runScript(out: Output, session: Session, script: string, m
     if (previous !== undefined && (previous === 'rows' || r.kind === 'rows')) out.line();
     previous = r.kind;
     printStatementResult(out, r, maxRows);
-  }).catch((e: unknown) => {
+  }, fetch).catch((e: unknown) => {
     // Statements before the failing one stay committed: say which, in JSON too.
     if (isMayflyError(e) && done.length > 0) e.details.completed = scriptResultJson(done);
     throw e;

@@ -150,9 +150,9 @@ export class DuckEngine {
     await this.conn.run(`USE ${quoteIdent(db)}.${quoteIdent(schema)}`);
   }
 
-  /** Runs a checked query and returns its rows. */
-  async query(sql: string): Promise<QueryResult> {
-    return this.exec(sql);
+  /** Runs a checked query and returns its rows; with `maxRows`, streams and stops after that many. */
+  async query(sql: string, options: { maxRows?: number } = {}): Promise<QueryResult> {
+    return this.exec(sql, options.maxRows);
   }
 
   /**
@@ -212,17 +212,21 @@ export class DuckEngine {
     }
   }
 
-  private async exec(sql: string): Promise<QueryResult> {
+  private async exec(sql: string, maxRows?: number): Promise<QueryResult> {
     return this.wrap(async () => {
-      const r = await this.conn.runAndReadAll(sql);
+      // A limit streams the result and stops one row past it, so a huge result is never fully materialised.
+      const r = maxRows === undefined ? await this.conn.runAndReadAll(sql) : await this.conn.streamAndReadUntil(sql, maxRows + 1);
       const names = r.columnNames();
       const types = r.columnTypes().map((t) => t.toString());
-      const rows = r.getRowObjectsJson().map((row) => {
+      const all = r.getRowObjectsJson();
+      const kept = maxRows === undefined ? all : all.slice(0, maxRows);
+      const rows = kept.map((row) => {
         const out: Record<string, Cell> = {};
         for (const n of names) out[n] = tidyCell(row[n]);
         return out;
       });
-      return { columns: names.map((name, i) => ({ name, type: types[i] ?? '' })), rows };
+      const columns = names.map((name, i) => ({ name, type: types[i] ?? '' }));
+      return all.length > kept.length ? { columns, rows, truncated: true } : { columns, rows };
     });
   }
 

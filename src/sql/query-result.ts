@@ -5,6 +5,8 @@ export type Cell = string | number | boolean | null | readonly Cell[] | { readon
 export interface QueryResult {
   readonly columns: readonly { readonly name: string; readonly type: string }[];
   readonly rows: readonly Readonly<Record<string, Cell>>[];
+  /** True when the query had more rows than were fetched (see `maxRows`). */
+  readonly truncated?: boolean;
 }
 
 /**

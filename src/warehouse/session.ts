@@ -24,6 +24,8 @@ export type StatementResult =
       readonly statement: string;
       readonly columns: readonly { readonly name: string; readonly type: string }[];
       readonly rows: readonly Readonly<Record<string, Cell>>[];
+      /** True when the query had more rows than `maxRows` and only those were fetched. */
+      readonly truncated?: boolean;
       readonly elapsedMs: number;
     }
   | { readonly kind: 'done'; readonly statement: string; readonly message: string; readonly rowsAffected?: number; readonly elapsedMs: number };
@@ -81,13 +83,13 @@ export class Session {
    * does not parse runs nothing); statements then run in order and the first
    * failure stops the script (an open transaction is rolled back).
    */
-  async run(script: string, onResult?: (r: StatementResult) => void): Promise<readonly StatementResult[]> {
-    return this.serially(() => this.runScript(script, onResult));
+  async run(script: string, onResult?: (r: StatementResult) => void, options: RunOptions = {}): Promise<readonly StatementResult[]> {
+    return this.serially(() => this.runScript(script, onResult, options));
   }
 
   /** Runs one parsed statement. */
-  async execute(statement: Statement): Promise<StatementResult> {
-    return this.serially(() => this.executeStatement(statement));
+  async execute(statement: Statement, options: RunOptions = {}): Promise<StatementResult> {
+    return this.serially(() => this.executeStatement(statement, options));
   }
 
   /** One statement or script at a time: the engine and the statement's snapshot belong to the session. */
@@ -97,7 +99,7 @@ export class Session {
     return next;
   }
 
-  private async runScript(script: string, onResult?: (r: StatementResult) => void): Promise<readonly StatementResult[]> {
+  private async runScript(script: string, onResult: ((r: StatementResult) => void) | undefined, options: RunOptions): Promise<readonly StatementResult[]> {
     const statements = parseScript(script);
     if (statements.length === 0) throw invalid('SQL_EMPTY', 'no SQL statement given');
     for (const s of statements) {
@@ -110,21 +112,21 @@ export class Session {
     }
     const results: StatementResult[] = [];
     for (const s of statements) {
-      const r = await this.executeStatement(s);
+      const r = await this.executeStatement(s, options);
       results.push(r);
       onResult?.(r);
     }
     return results;
   }
 
-  private async executeStatement(statement: Statement): Promise<StatementResult> {
+  private async executeStatement(statement: Statement, options: RunOptions): Promise<StatementResult> {
     const started = performance.now();
     this.snapshots = new Map();
     this.refs = new Map(this.warehouse.catalog.listRefs().map((r) => [r.name, r]));
     try {
-      const r = await this.dispatch(statement);
+      const r = await this.dispatch(statement, options);
       return r.kind === 'rows'
-        ? { kind: 'rows', statement: statement.text, columns: r.columns, rows: r.rows, elapsedMs: performance.now() - started }
+        ? { kind: 'rows', statement: statement.text, columns: r.columns, rows: r.rows, ...(r.truncated ? { truncated: true } : {}), elapsedMs: performance.now() - started }
         : { kind: 'done', statement: statement.text, message: r.message, ...(r.rowsAffected !== undefined ? { rowsAffected: r.rowsAffected } : {}), elapsedMs: performance.now() - started };
     } catch (e) {
       if (this.txn) {
@@ -143,10 +145,10 @@ export class Session {
     this.engine.close();
   }
 
-  private async dispatch(s: Statement): Promise<Outcome> {
+  private async dispatch(s: Statement, options: RunOptions): Promise<Outcome> {
     switch (s.kind) {
       case 'query':
-        return this.query(s.sql, s.explain);
+        return this.query(s.sql, s.explain, options.maxRows);
       case 'begin': {
         if (this.txn) throw invalid('TXN_ALREADY_OPEN', 'a transaction is already open; COMMIT or ROLLBACK it first');
         const snap = this.snapshot(this.db);
@@ -188,10 +190,10 @@ export class Session {
     return { kind: 'done', message: `using ${db}.${schema}` };
   }
 
-  private async query(sql: string, explain: boolean): Promise<Outcome> {
+  private async query(sql: string, explain: boolean, maxRows: number | undefined): Promise<Outcome> {
     const prepared = await this.prepareQuery(sql);
-    const r = await this.engine.query(explain ? `EXPLAIN ${prepared}` : prepared);
-    return { kind: 'rows', columns: r.columns, rows: r.rows };
+    const r = await this.engine.query(explain ? `EXPLAIN ${prepared}` : prepared, maxRows !== undefined ? { maxRows } : {});
+    return { kind: 'rows', columns: r.columns, rows: r.rows, ...(r.truncated ? { truncated: true } : {}) };
   }
 
   /**
@@ -344,9 +346,20 @@ export class Session {
   }
 }
 
+/** Options of {@link Session.run}. */
+export interface RunOptions {
+  /** Fetch at most this many rows of each query (the result says `truncated` when there were more). */
+  readonly maxRows?: number;
+}
+
 /** What a statement handler returns; the session adds timing. */
 export type Outcome =
-  | { readonly kind: 'rows'; readonly columns: readonly { readonly name: string; readonly type: string }[]; readonly rows: readonly Readonly<Record<string, Cell>>[] }
+  | {
+      readonly kind: 'rows';
+      readonly columns: readonly { readonly name: string; readonly type: string }[];
+      readonly rows: readonly Readonly<Record<string, Cell>>[];
+      readonly truncated?: boolean;
+    }
   | { readonly kind: 'done'; readonly message: string; readonly rowsAffected?: number };
 
 /** `db.schema.name`, for messages. */
