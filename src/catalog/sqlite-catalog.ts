@@ -28,6 +28,8 @@ export class SqliteCatalog implements Catalog {
   private readonly db: Database.Database;
   /** Metadata rows are immutable, so parsed bodies are cached for the life of the process. */
   private readonly cache = new Map<string, unknown>();
+  /** Prepared statements, compiled once: every SQL statement reads refs and every write commits. */
+  private readonly statements = new Map<string, Database.Statement>();
 
   private constructor(db: Database.Database) {
     this.db = db;
@@ -55,12 +57,12 @@ export class SqliteCatalog implements Catalog {
   }
 
   getRef(name: string): DatabaseRef | undefined {
-    const row = this.db.prepare('SELECT * FROM refs WHERE name = ?').get(name) as RefRow | undefined;
+    const row = this.sql('SELECT * FROM refs WHERE name = ?').get(name) as RefRow | undefined;
     return row && toRef(row);
   }
 
   listRefs(): readonly DatabaseRef[] {
-    return (this.db.prepare('SELECT * FROM refs ORDER BY name').all() as RefRow[]).map(toRef);
+    return (this.sql('SELECT * FROM refs ORDER BY name').all() as RefRow[]).map(toRef);
   }
 
   createRef(ref: DatabaseRef, reason: string): void {
@@ -71,18 +73,18 @@ export class SqliteCatalog implements Catalog {
   }
 
   moveRef(name: string, commitId: string, at: number, reason: string): void {
-    const r = this.db.prepare('UPDATE refs SET commit_id = ? WHERE name = ?').run(commitId, name);
+    const r = this.sql('UPDATE refs SET commit_id = ? WHERE name = ?').run(commitId, name);
     if (r.changes !== 1) throw notFound('DB_NOT_FOUND', `database ${name} does not exist`);
     this.log(name, commitId, at, reason);
   }
 
   deleteRef(name: string, at: number, reason: string): void {
-    this.db.prepare('DELETE FROM refs WHERE name = ?').run(name);
+    this.sql('DELETE FROM refs WHERE name = ?').run(name);
     this.log(name, null, at, reason);
   }
 
   getCommit(id: string): Commit {
-    const row = this.db.prepare('SELECT * FROM commits WHERE id = ?').get(id) as
+    const row = this.sql('SELECT * FROM commits WHERE id = ?').get(id) as
       | { id: string; parent: string | null; tree: string; created_at: number; message: string }
       | undefined;
     if (!row) throw internal('CATALOG_MISSING_COMMIT', `commit ${id} is missing from the catalog`);
@@ -98,7 +100,7 @@ export class SqliteCatalog implements Catalog {
   getMetadata<T>(kind: MetadataKind, id: string): T {
     const cached = this.cache.get(id);
     if (cached !== undefined) return cached as T;
-    const row = this.db.prepare('SELECT kind, body FROM metadata WHERE id = ?').get(id) as { kind: string; body: string } | undefined;
+    const row = this.sql('SELECT kind, body FROM metadata WHERE id = ?').get(id) as { kind: string; body: string } | undefined;
     if (!row || row.kind !== kind) throw internal('CATALOG_MISSING_METADATA', `${kind} ${id} is missing from the catalog`);
     const body = JSON.parse(row.body) as T;
     this.cache.set(id, body);
@@ -106,18 +108,18 @@ export class SqliteCatalog implements Catalog {
   }
 
   putMetadata(kind: MetadataKind, id: string, body: unknown): void {
-    this.db.prepare('INSERT OR IGNORE INTO metadata (id, kind, body) VALUES (?, ?, ?)').run(id, kind, JSON.stringify(body));
+    this.sql('INSERT OR IGNORE INTO metadata (id, kind, body) VALUES (?, ?, ?)').run(id, kind, JSON.stringify(body));
   }
 
   refAt(name: string, at: number): string | null | undefined {
-    const row = this.db.prepare('SELECT commit_id FROM reflog WHERE name = ? AND at <= ? ORDER BY seq DESC LIMIT 1').get(name, at) as
+    const row = this.sql('SELECT commit_id FROM reflog WHERE name = ? AND at <= ? ORDER BY seq DESC LIMIT 1').get(name, at) as
       | { commit_id: string | null }
       | undefined;
     return row === undefined ? undefined : row.commit_id;
   }
 
   refLogSince(since: number): readonly RefLogEntry[] {
-    const rows = this.db.prepare('SELECT name, commit_id, at, reason FROM reflog WHERE at >= ? ORDER BY seq').all(since) as {
+    const rows = this.sql('SELECT name, commit_id, at, reason FROM reflog WHERE at >= ? ORDER BY seq').all(since) as {
       name: string;
       commit_id: string | null;
       at: number;
@@ -127,14 +129,14 @@ export class SqliteCatalog implements Catalog {
   }
 
   allIds(): { readonly commits: readonly string[]; readonly metadata: readonly { id: string; kind: MetadataKind }[] } {
-    const commits = (this.db.prepare('SELECT id FROM commits').all() as { id: string }[]).map((r) => r.id);
-    const metadata = this.db.prepare('SELECT id, kind FROM metadata').all() as { id: string; kind: MetadataKind }[];
+    const commits = (this.sql('SELECT id FROM commits').all() as { id: string }[]).map((r) => r.id);
+    const metadata = this.sql('SELECT id, kind FROM metadata').all() as { id: string; kind: MetadataKind }[];
     return { commits, metadata };
   }
 
   prune(commits: readonly string[], metadata: readonly string[], logBefore: number): void {
-    const delCommit = this.db.prepare('DELETE FROM commits WHERE id = ?');
-    const delMeta = this.db.prepare('DELETE FROM metadata WHERE id = ?');
+    const delCommit = this.sql('DELETE FROM commits WHERE id = ?');
+    const delMeta = this.sql('DELETE FROM metadata WHERE id = ?');
     for (const id of commits) delCommit.run(id);
     for (const id of metadata) {
       delMeta.run(id);
@@ -150,8 +152,17 @@ export class SqliteCatalog implements Catalog {
     this.db.close();
   }
 
+  private sql(text: string): Database.Statement {
+    let st = this.statements.get(text);
+    if (!st) {
+      st = this.db.prepare(text);
+      this.statements.set(text, st);
+    }
+    return st;
+  }
+
   private log(name: string, commitId: string | null, at: number, reason: string): void {
-    this.db.prepare('INSERT INTO reflog (name, commit_id, at, reason) VALUES (?, ?, ?, ?)').run(name, commitId, at, reason);
+    this.sql('INSERT INTO reflog (name, commit_id, at, reason) VALUES (?, ?, ?, ?)').run(name, commitId, at, reason);
   }
 }
 

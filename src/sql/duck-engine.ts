@@ -25,7 +25,6 @@ export interface StagedFile {
   readonly rows: number;
 }
 
-
 /**
  * One sandboxed DuckDB instance: the only place Mayfly talks to DuckDB.
  * Tables are bound as views over Parquet files; user SQL runs with external
@@ -172,6 +171,8 @@ export class DuckEngine {
     });
     const files = (r.rows[0]?.Files ?? []) as string[];
     if (files.length === 0) return [];
+    // One file (the usual small write) holds every row COPY counted; only a split write needs the footers read.
+    if (files.length === 1) return [{ path: files[0] ?? '', rows: Number(r.rows[0]?.Count ?? 0) }];
     const counts = await this.exec(
       `SELECT file_name AS f, SUM(num_rows)::BIGINT AS n FROM parquet_file_metadata([${files.map(quoteLiteral).join(', ')}]) GROUP BY file_name`,
     );

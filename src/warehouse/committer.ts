@@ -38,7 +38,7 @@ export function commitTree(ctx: CommitContext, db: string, base: string, tree: W
       }
       target = tree.replayOnto(WorkingTree.load(ctx.catalog, headRoot));
     }
-    for (const key of target.freshFileKeys()) {
+    for (const key of target.addedFileKeys()) {
       if (!ctx.store.exists(key)) throw internal('OBJECT_MISSING', `data file ${key} vanished before commit; nothing was applied — re-run the statement`);
     }
     const root = target.persist();

@@ -6,7 +6,6 @@ import { commitTree } from './committer.js';
 import type { Session } from './session.js';
 import { writeDataFiles, writeDeleteFile } from './table-writes.js';
 import type { Warehouse } from './warehouse.js';
-import { WorkingTree } from './working-tree.js';
 
 /** Options of a compaction run. */
 export interface CompactOptions {
@@ -51,58 +50,72 @@ export async function compactTables(wh: Warehouse, options: CompactOptions): Pro
     }
   }
   const report = { tablesCompacted: 0, tablesSkipped: 0, filesRewritten: 0, filesWritten: 0, deleteVectorsFolded: 0 };
-  const jobs: { db: string; base: string; schema: string; name: string; version: TableVersion }[] = [];
-  for (const ref of refs) {
+  const exclusive = (key: string): boolean => (holders.get(key)?.size ?? 0) <= 1;
+  const jobs = refs.map((ref) => {
     const tree = wh.tree(ref.commitId);
-    for (const [schema, s] of tree.schemas) {
-      for (const [name, id] of s.tables) jobs.push({ db: ref.name, base: ref.commitId, schema, name, version: tree.tableVersion(id) });
-    }
-  }
+    const tables = [...tree.schemas].flatMap(([schema, s]) => [...s.tables].map(([name, id]) => ({ schema, name, version: tree.tableVersion(id) })));
+    return { db: ref.name, base: ref.commitId, tables };
+  });
+  const total = jobs.reduce((n, j) => n + j.tables.length, 0);
   let n = 0;
   for (const job of jobs) {
-    const session = await wh.session(job.db);
+    // One engine per database, started only if one of its tables needs rewriting.
+    let session: Session | undefined;
     try {
-      const next = await compactTable(session, job.version, (key) => (holders.get(key)?.size ?? 0) <= 1, report);
-      if (next) {
-        const tree = WorkingTree.load(wh.catalog, wh.catalog.getCommit(job.base).tree);
-        tree.setTable(job.schema, job.name, next);
-        try {
-          commitTree(wh, job.db, job.base, tree, `compact ${job.schema}.${job.name}`);
-          report.tablesCompacted++;
-        } catch (e) {
-          if (!isMayflyError(e, 'WRITE_CONFLICT')) throw e;
-          report.tablesSkipped++;
+      for (const t of job.tables) {
+        const plan = planCompaction(t.version, exclusive, wh.settings.smallFileBytes);
+        if (plan) {
+          session ??= await wh.session(job.db);
+          const tree = wh.tree(job.base);
+          tree.setTable(t.schema, t.name, await rewriteTable(session, t.version, plan, report));
+          try {
+            commitTree(wh, job.db, job.base, tree, `compact ${t.schema}.${t.name}`);
+            report.tablesCompacted++;
+          } catch (e) {
+            if (!isMayflyError(e, 'WRITE_CONFLICT')) throw e;
+            report.tablesSkipped++;
+          }
         }
+        options.onProgress?.(++n, total, `${job.db}.${t.schema}.${t.name}`);
       }
     } finally {
-      session.close();
+      session?.close();
     }
-    options.onProgress?.(++n, jobs.length, `${job.db}.${job.schema}.${job.name}`);
   }
   return { ...report, elapsedMs: performance.now() - started };
 }
 
-async function compactTable(
+/** Which files of a table to rewrite: exclusive ones that are small or have deleted rows; none when that gains nothing. */
+interface CompactionPlan {
+  readonly rewrite: ReadonlySet<string>;
+  /** Data files with deleted rows: those kept keep their delete vectors. */
+  readonly deleted: ReadonlySet<string>;
+}
+
+function planCompaction(v: TableVersion, exclusive: (key: string) => boolean, smallFileBytes: number): CompactionPlan | undefined {
+  const deleted = new Set(v.deletes.flatMap((d) => d.targets));
+  const rewrite = v.files.filter((f) => exclusive(f.key) && (f.bytes < smallFileBytes || deleted.has(f.key)));
+  if (rewrite.length === 0 || (rewrite.length === 1 && !deleted.has(rewrite[0]?.key ?? ''))) return undefined;
+  return { rewrite: new Set(rewrite.map((f) => f.key)), deleted };
+}
+
+async function rewriteTable(
   session: Session,
   v: TableVersion,
-  exclusive: (key: string) => boolean,
+  plan: CompactionPlan,
   report: { filesRewritten: number; filesWritten: number; deleteVectorsFolded: number },
-): Promise<TableVersion | undefined> {
-  const small = session.warehouse.settings.smallFileBytes;
-  const dvPaths = v.deletes.map((d) => quoteLiteral(session.warehouse.store.localPath(d.key))).join(', ');
-  const deleted = new Set(v.deletes.flatMap((d) => d.targets));
-  const rewrite = v.files.filter((f) => exclusive(f.key) && (f.bytes < small || deleted.has(f.key)));
-  if (rewrite.length === 0 || (rewrite.length === 1 && !deleted.has(rewrite[0]?.key ?? ''))) return undefined;
-  const rewriteKeys = new Set(rewrite.map((f) => f.key));
-  const subset = { ...session.boundTable(v), files: session.boundTable(v).files.filter((f) => rewriteKeys.has(f.key)) };
+): Promise<TableVersion> {
+  const bound = session.boundTable(v);
+  const subset = { ...bound, files: bound.files.filter((f) => plan.rewrite.has(f.key)) };
   const columns = v.columns.map((c) => `${quoteIdent(c.name)} AS ${physicalName(c.id)}`).join(', ');
   const written = await writeDataFiles(session, `SELECT ${columns} FROM (${tableRelationSql(subset)})`, v.columns);
-  const kept = v.files.filter((f) => !rewriteKeys.has(f.key));
-  const keptWithDeletes = kept.filter((f) => deleted.has(f.key)).map((f) => quoteLiteral(f.key));
+  const kept = v.files.filter((f) => !plan.rewrite.has(f.key));
+  const keptWithDeletes = kept.filter((f) => plan.deleted.has(f.key)).map((f) => quoteLiteral(f.key));
+  const dvPaths = bound.deletes.map((d) => quoteLiteral(d.path)).join(', ');
   const dv = keptWithDeletes.length
     ? await writeDeleteFile(session, `SELECT file_key, pos FROM read_parquet([${dvPaths}]) WHERE file_key IN (${keptWithDeletes.join(', ')})`)
     : undefined;
-  report.filesRewritten += rewrite.length;
+  report.filesRewritten += plan.rewrite.size;
   report.filesWritten += written.length;
   report.deleteVectorsFolded += v.deletes.length - (dv ? 1 : 0);
   return { ...v, files: [...kept, ...written], deletes: dv ? [dv] : [] };

@@ -56,8 +56,11 @@ export class Session {
   private txn: { db: string; base: string; tree: WorkingTree } | undefined;
   /** Snapshots taken by the running statement, so it reads each database once. */
   private snapshots = new Map<string, Snapshot>();
-  /** Every database's ref as the running statement began: one statement never sees half of a concurrent swap. */
-  private refs: ReadonlyMap<string, DatabaseRef> = new Map();
+  /**
+   * Every database's ref, read once by the running statement when it first needs one:
+   * a statement never sees half of a concurrent swap.
+   */
+  private refsRead: ReadonlyMap<string, DatabaseRef> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -122,7 +125,7 @@ export class Session {
   private async executeStatement(statement: Statement, options: RunOptions): Promise<StatementResult> {
     const started = performance.now();
     this.snapshots = new Map();
-    this.refs = new Map(this.warehouse.catalog.listRefs().map((r) => [r.name, r]));
+    this.refsRead = undefined;
     try {
       const r = await this.dispatch(statement, options);
       return r.kind === 'rows'
@@ -182,7 +185,7 @@ export class Session {
     if (name.parts.length > 2) throw invalid('SQL_PARSE', 'USE takes a database or database.schema');
     // `USE x`: the database x, or else the schema x of the current database.
     const [db, schema] =
-      second !== undefined ? [first, second] : this.refs.has(first) || !this.snapshot(this.db).tree.schemas.has(first) ? [first, 'main'] : [this.db, first];
+      second !== undefined ? [first, second] : this.refs().has(first) || !this.snapshot(this.db).tree.schemas.has(first) ? [first, 'main'] : [this.db, first];
     if (this.txn && db !== this.txn.db) throw invalid('TXN_CROSS_DATABASE', `a transaction on ${this.txn.db} is open; COMMIT or ROLLBACK before USE ${db}`);
     if (!this.snapshot(db).tree.schemas.has(schema)) throw notFound('SCHEMA_NOT_FOUND', `schema ${db}.${schema} does not exist`);
     this.db = db;
@@ -255,7 +258,7 @@ export class Session {
     else if (p.length === 2) {
       const first = p[0] ?? '';
       const isSchema = this.snapshot(context.db).tree.schemas.has(first);
-      q = !isSchema && this.refs.has(first) ? { db: first, schema: 'main', name: p[1] ?? '' } : { db: context.db, schema: first, name: p[1] ?? '' };
+      q = !isSchema && this.refs().has(first) ? { db: first, schema: 'main', name: p[1] ?? '' } : { db: context.db, schema: first, name: p[1] ?? '' };
     } else {
       const n = p[0] ?? '';
       q = { db: context.db, schema: context.schema, name: n };
@@ -269,7 +272,7 @@ export class Session {
 
   /** The table or view a qualified name points at, in the statement's snapshot. */
   lookup(q: QualifiedName): SchemaObject | undefined {
-    if (!this.refs.has(q.db) && this.txn?.db !== q.db) throw notFound('DB_NOT_FOUND', `database ${q.db} does not exist`);
+    if (!this.refs().has(q.db) && this.txn?.db !== q.db) throw notFound('DB_NOT_FOUND', `database ${q.db} does not exist`);
     return this.snapshot(q.db).tree.object(q.schema, q.name);
   }
 
@@ -285,7 +288,7 @@ export class Session {
     if (this.txn?.db === db) return { commitId: this.txn.base, tree: this.txn.tree };
     let s = this.snapshots.get(db);
     if (!s) {
-      const ref = this.refs.get(db) ?? this.warehouse.requireRef(db);
+      const ref = this.refs().get(db) ?? this.warehouse.requireRef(db);
       s = { commitId: ref.commitId, tree: this.warehouse.tree(ref.commitId) };
       this.snapshots.set(db, s);
     }
@@ -302,10 +305,10 @@ export class Session {
       return change(this.txn.tree);
     }
     // The base is the state the statement read, so a concurrent change to what it read is a conflict, not a lost update.
-    const base = this.snapshot(db).commitId;
-    const tree = this.warehouse.tree(base);
+    // The statement's own snapshot tree takes the change: it is read once and dropped when the statement ends.
+    const { commitId, tree } = this.snapshot(db);
     const result = await change(tree);
-    if (tree.changed.size > 0) commitTree(this.warehouse, db, base, tree, message.slice(0, 500));
+    if (tree.changed.size > 0) commitTree(this.warehouse, db, commitId, tree, message.slice(0, 500));
     return result;
   }
 
@@ -338,6 +341,11 @@ export class Session {
   fallBackTo(db: string): void {
     this.db = db;
     this.schema = 'main';
+  }
+
+  private refs(): ReadonlyMap<string, DatabaseRef> {
+    this.refsRead ??= new Map(this.warehouse.catalog.listRefs().map((r) => [r.name, r]));
+    return this.refsRead;
   }
 
   private requireTxn(): { db: string; base: string; tree: WorkingTree } {

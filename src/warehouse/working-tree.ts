@@ -19,6 +19,8 @@ export type SchemaObject = { readonly kind: 'table'; readonly id: string; readon
 export class WorkingTree {
   readonly changed = new Set<string>();
   private readonly fresh = new Map<string, TableVersion>();
+  /** Files that new table versions reference and their previous versions did not: the ones a commit must check. */
+  private readonly added = new Set<string>();
 
   private constructor(
     private readonly catalog: Catalog,
@@ -60,6 +62,9 @@ export class WorkingTree {
   /** Sets a table to a new version; returns its id. */
   setTable(schema: string, name: string, version: TableVersion): string {
     const id = tableVersionId(version);
+    const before = this.object(schema, name);
+    const had = new Set(before?.kind === 'table' ? fileKeys(before.version) : []);
+    for (const key of fileKeys(version)) if (!had.has(key)) this.added.add(key);
     this.fresh.set(id, version);
     this.setTableId(schema, name, id);
     return id;
@@ -104,6 +109,7 @@ export class WorkingTree {
   /** Replays this tree's changes onto `base` (the state that won a race) and returns it. */
   replayOnto(base: WorkingTree): WorkingTree {
     for (const [id, v] of this.fresh) base.fresh.set(id, v);
+    for (const key of this.added) base.added.add(key);
     for (const key of this.changed) {
       const [schema = '', name] = key.split('/');
       if (name === undefined) {
@@ -140,14 +146,9 @@ export class WorkingTree {
     return id;
   }
 
-  /** Data and delete file keys that table versions created in this tree reference. */
-  freshFileKeys(): string[] {
-    const keys: string[] = [];
-    for (const v of this.fresh.values()) {
-      for (const f of v.files) keys.push(f.key);
-      for (const d of v.deletes) keys.push(d.key);
-    }
-    return keys;
+  /** Data and delete files this tree's changes added (files already committed are reachable and need no check). */
+  addedFileKeys(): readonly string[] {
+    return [...this.added];
   }
 
   private requireSchema(schema: string): WorkingSchema {
@@ -159,6 +160,10 @@ export class WorkingTree {
     }
     return s;
   }
+}
+
+function fileKeys(v: TableVersion): string[] {
+  return [...v.files.map((f) => f.key), ...v.deletes.map((d) => d.key)];
 }
 
 /** The content id of a table version. */
