@@ -53,4 +53,18 @@ describe('a session', () => {
       });
     });
   });
+
+  it('replaces a database in one step with CREATE OR REPLACE DATABASE, never production', async () => {
+    await withWarehouse(async ({ warehouse }) => {
+      await withSession(warehouse, 'prod', async (s) => {
+        await s.run('create database x; create table x.main.t as select 1 as a; create table keep as select 1 as a');
+        await s.run('create or replace database x');
+        assert.equal(warehouse.database('x').tables, 0);
+        const before = catalogState(warehouse);
+        await rejectsWithCode(s.run('create or replace database prod'), 'PROD_PROTECTED');
+        assert.deepEqual(catalogState(warehouse), before);
+        assert.equal(await count(s, 'keep'), 1);
+      });
+    });
+  });
 });

@@ -6,7 +6,7 @@ import { physicalName } from '../sql/table-relation.js';
 import { rewriteTimeTravel } from '../sql/time-travel-rewrite.js';
 import { format, type Outcome, type QualifiedName, type Session } from './session.js';
 import { writeDataFiles } from './table-writes.js';
-import { liveRows, tableBytes } from './table-stats.js';
+import { findColumn, liveRows, tableBytes } from './table-stats.js';
 
 type SchemaStatement = Exclude<Statement, { kind: 'query' | 'begin' | 'commit' | 'rollback' | 'use' | 'insert' | 'update' | 'delete' }>;
 
@@ -19,8 +19,7 @@ export async function runSchemaStatement(session: Session, s: SchemaStatement): 
       checkName(s.name, 'database');
       if (s.ifNotExists && wh.catalog.getRef(s.name)) return done(`database ${s.name} already exists`);
       if (!s.clone) {
-        if (s.orReplace && wh.catalog.getRef(s.name)) wh.dropDatabase(s.name);
-        wh.createDatabase(s.name);
+        wh.createDatabase(s.name, { replace: s.orReplace });
         return done(`database ${s.name} created`);
       }
       const [source, ...rest] = s.clone.source.parts;
@@ -133,39 +132,34 @@ async function createTable(session: Session, s: Extract<Statement, { kind: 'crea
   const existing = session.lookup(q);
   if (existing && s.ifNotExists) return done(`${existing.kind} ${format(q)} already exists`);
   if (existing && (!s.orReplace || existing.kind !== 'table')) throw conflict('OBJECT_EXISTS', `${existing.kind} ${format(q)} already exists`);
-  let set: (tree: Parameters<Parameters<Session['mutate']>[2]>[0]) => string;
+  // The new table: an existing version (a clone) or one whose files are written now, before the commit.
+  let table: { id: string } | { version: TableVersion };
+  let message: string;
   if (s.clone) {
     const source = await cloneSource(session, s.clone, 'table');
     const obj = source.tree.object(source.name.schema, source.name.name);
     if (obj?.kind !== 'table') throw notFound('TABLE_NOT_FOUND', `table ${format(source.name)} does not exist`);
-    set = (tree) => {
-      tree.setTableId(q.schema, q.name, obj.id);
-      return `table ${format(q)} cloned from ${format(source.name)} (${liveRows(obj.version)} rows, 0 bytes copied)`;
-    };
+    table = { id: obj.id };
+    message = `table ${format(q)} cloned from ${format(source.name)} (${liveRows(obj.version)} rows, 0 bytes copied)`;
   } else if (s.asQuery !== undefined) {
     const sql = await session.prepareQuery(s.asQuery);
-    const shape = await session.engine.describe(sql);
-    const columns = toColumns(shape);
+    const columns = toColumns(await session.engine.describe(sql));
     const aliases = columns.map((c) => physicalName(c.id));
     const files = await writeDataFiles(session, `SELECT * FROM (${sql}\n) AS s(${aliases.join(', ')})`, columns);
-    const version: TableVersion = { columns, nextColumnId: columns.length + 1, files, deletes: [] };
-    set = (tree) => {
-      tree.setTable(q.schema, q.name, version);
-      return `table ${format(q)} created with ${liveRows(version)} rows`;
-    };
+    table = { version: { columns, nextColumnId: columns.length + 1, files, deletes: [] } };
+    message = `table ${format(q)} created with ${liveRows(table.version)} rows`;
   } else if (s.columnsSql !== undefined) {
     const columns = toColumns(await session.engine.columnsOf(s.columnsSql));
-    const version: TableVersion = { columns, nextColumnId: columns.length + 1, files: [], deletes: [] };
-    set = (tree) => {
-      tree.setTable(q.schema, q.name, version);
-      return `table ${format(q)} created`;
-    };
+    table = { version: { columns, nextColumnId: columns.length + 1, files: [], deletes: [] } };
+    message = `table ${format(q)} created`;
   } else throw invalid('SQL_PARSE', 'CREATE TABLE needs columns, AS <query> or CLONE <table>');
   return session.mutate(q.db, s.text, async (tree) => {
     requireSchema(tree.schemas.has(q.schema), q);
     const now = tree.object(q.schema, q.name);
     if (now && !s.orReplace) throw conflict('OBJECT_EXISTS', `${now.kind} ${format(q)} already exists`);
-    return done(set(tree));
+    if ('id' in table) tree.setTableId(q.schema, q.name, table.id);
+    else tree.setTable(q.schema, q.name, table.version);
+    return done(message);
   });
 }
 
@@ -180,10 +174,9 @@ async function alterTable(session: Session, s: Extract<Statement, { kind: 'alter
       throw notFound('TABLE_NOT_FOUND', `table ${format(q)} does not exist`);
     }
     const v = obj.version;
-    const find = (name: string): ColumnDef | undefined => v.columns.find((c) => c.name.toLowerCase() === name.toLowerCase());
     switch (a.kind) {
       case 'add_column': {
-        if (find(a.column)) {
+        if (findColumn(v, a.column)) {
           if (a.ifNotExists) return done(`column ${a.column} already exists`);
           throw conflict('COLUMN_EXISTS', `column ${a.column} already exists in ${format(q)}`);
         }
@@ -192,7 +185,7 @@ async function alterTable(session: Session, s: Extract<Statement, { kind: 'alter
         return done(`column ${a.column} ${type} added to ${format(q)}`);
       }
       case 'drop_column': {
-        const c = find(a.column);
+        const c = findColumn(v, a.column);
         if (!c) {
           if (a.ifExists) return done(`column ${a.column} does not exist`);
           throw notFound('UNKNOWN_COLUMN', `column ${a.column} does not exist in ${format(q)}`);
@@ -202,9 +195,9 @@ async function alterTable(session: Session, s: Extract<Statement, { kind: 'alter
         return done(`column ${a.column} dropped from ${format(q)}`);
       }
       case 'rename_column': {
-        const c = find(a.from);
+        const c = findColumn(v, a.from);
         if (!c) throw notFound('UNKNOWN_COLUMN', `column ${a.from} does not exist in ${format(q)}`);
-        if (find(a.to) && a.to.toLowerCase() !== a.from.toLowerCase()) throw conflict('COLUMN_EXISTS', `column ${a.to} already exists in ${format(q)}`);
+        if (findColumn(v, a.to) && a.to.toLowerCase() !== a.from.toLowerCase()) throw conflict('COLUMN_EXISTS', `column ${a.to} already exists in ${format(q)}`);
         const renamed = v.columns.map((x) => (x.id === c.id ? { ...x, name: checkColumnName(a.to) } : x));
         tree.setTable(q.schema, q.name, { ...v, columns: renamed });
         return done(`column ${a.from} renamed to ${a.to}`);

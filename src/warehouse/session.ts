@@ -3,7 +3,7 @@ import { checkName, quoteIdent } from '../core/names.js';
 import type { DatabaseRef, TableVersion } from '../catalog/model.js';
 import type { DuckEngine } from '../sql/duck-engine.js';
 import type { TableReference } from '../sql/query-inspector.js';
-import type { Cell } from '../sql/query-result.js';
+import type { QueryResult } from '../sql/query-result.js';
 import { describePosition } from '../sql/sql-tokenizer.js';
 import { parseScript } from '../sql/statement-parser.js';
 import { qualifyReferences, type QualifiedReference } from '../sql/reference-qualifier.js';
@@ -17,18 +17,8 @@ import { runTableWrite } from './table-writes.js';
 import type { Warehouse } from './warehouse.js';
 import type { SchemaObject, WorkingTree } from './working-tree.js';
 
-/** The outcome of one statement. */
-export type StatementResult =
-  | {
-      readonly kind: 'rows';
-      readonly statement: string;
-      readonly columns: readonly { readonly name: string; readonly type: string }[];
-      readonly rows: readonly Readonly<Record<string, Cell>>[];
-      /** True when the query had more rows than `maxRows` and only those were fetched. */
-      readonly truncated?: boolean;
-      readonly elapsedMs: number;
-    }
-  | { readonly kind: 'done'; readonly statement: string; readonly message: string; readonly rowsAffected?: number; readonly elapsedMs: number };
+/** The outcome of one statement: its rows or its message, with the statement's text and time. */
+export type StatementResult = Outcome & { readonly statement: string; readonly elapsedMs: number };
 
 /** A fully qualified object name. */
 export interface QualifiedName {
@@ -128,9 +118,7 @@ export class Session {
     this.refsRead = undefined;
     try {
       const r = await this.dispatch(statement, options);
-      return r.kind === 'rows'
-        ? { kind: 'rows', statement: statement.text, columns: r.columns, rows: r.rows, ...(r.truncated ? { truncated: true } : {}), elapsedMs: performance.now() - started }
-        : { kind: 'done', statement: statement.text, message: r.message, ...(r.rowsAffected !== undefined ? { rowsAffected: r.rowsAffected } : {}), elapsedMs: performance.now() - started };
+      return { ...r, statement: statement.text, elapsedMs: performance.now() - started };
     } catch (e) {
       if (this.txn) {
         this.txn = undefined;
@@ -196,7 +184,7 @@ export class Session {
   private async query(sql: string, explain: boolean, maxRows: number | undefined): Promise<Outcome> {
     const prepared = await this.prepareQuery(sql);
     const r = await this.engine.query(explain ? `EXPLAIN ${prepared}` : prepared, maxRows !== undefined ? { maxRows } : {});
-    return { kind: 'rows', columns: r.columns, rows: r.rows, ...(r.truncated ? { truncated: true } : {}) };
+    return { kind: 'rows', ...r };
   }
 
   /**
@@ -360,15 +348,8 @@ export interface RunOptions {
   readonly maxRows?: number;
 }
 
-/** What a statement handler returns; the session adds timing. */
-export type Outcome =
-  | {
-      readonly kind: 'rows';
-      readonly columns: readonly { readonly name: string; readonly type: string }[];
-      readonly rows: readonly Readonly<Record<string, Cell>>[];
-      readonly truncated?: boolean;
-    }
-  | { readonly kind: 'done'; readonly message: string; readonly rowsAffected?: number };
+/** What a statement handler returns: a query's rows (see QueryResult), or a message; the session adds text and timing. */
+export type Outcome = ({ readonly kind: 'rows' } & QueryResult) | { readonly kind: 'done'; readonly message: string; readonly rowsAffected?: number };
 
 /** `db.schema.name`, for messages. */
 export function format(q: QualifiedName): string {

@@ -9,7 +9,7 @@ import type { Statement } from '../sql/statements.js';
 import { FILE_COLUMN, physicalName, POS_COLUMN } from '../sql/table-relation.js';
 import { refuseReservedNames } from '../sql/time-travel-rewrite.js';
 import { format, quotedName, type Outcome, type QualifiedName, type Session } from './session.js';
-import { liveRows } from './table-stats.js';
+import { findColumn, liveRows } from './table-stats.js';
 
 type WriteStatement = Extract<Statement, { kind: 'insert' | 'update' | 'delete' }>;
 
@@ -147,7 +147,7 @@ async function storeStaged(session: Session, staged: readonly StagedFile[]): Pro
 }
 
 function column(v: TableVersion, name: string): ColumnDef {
-  const c = v.columns.find((x) => x.name.toLowerCase() === name.toLowerCase());
+  const c = findColumn(v, name);
   if (!c) throw invalid('UNKNOWN_COLUMN', `column ${name} does not exist (columns: ${v.columns.map((x) => x.name).join(', ')})`);
   return c;
 }

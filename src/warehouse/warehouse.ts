@@ -60,7 +60,7 @@ export class Warehouse implements CommitContext {
   init(): boolean {
     return this.catalog.atomically(() => {
       if (this.catalog.getRef(this.settings.production)) return false;
-      this.createRefAt(this.settings.production, initialCommit(this, WorkingTree.empty(this.catalog), 'init'), 'init');
+      this.placeRef(this.settings.production, initialCommit(this, WorkingTree.empty(this.catalog), 'init').id, 'init');
       return true;
     });
   }
@@ -91,13 +91,13 @@ export class Warehouse implements CommitContext {
     });
   }
 
-  /** Creates an empty database with a `main` schema. */
-  createDatabase(name: string): DatabaseInfo & Timed {
+  /** Creates an empty database with a `main` schema (`replace` swaps out an existing one atomically). */
+  createDatabase(name: string, options: { replace?: boolean } = {}): DatabaseInfo & Timed {
     const started = performance.now();
     checkName(name, 'database');
     return this.catalog.atomically(() => {
-      if (this.catalog.getRef(name)) throw conflict('DB_EXISTS', `database ${name} already exists`);
-      const ref = this.createRefAt(name, initialCommit(this, WorkingTree.empty(this.catalog), `create database ${name}`), 'create');
+      const commit = initialCommit(this, WorkingTree.empty(this.catalog), `create database ${name}`);
+      const ref = this.placeRef(name, commit.id, 'create', options);
       return { ...this.info(ref), elapsedMs: performance.now() - started };
     });
   }
@@ -114,15 +114,9 @@ export class Warehouse implements CommitContext {
     for (const s of options.schemas ?? []) checkName(s, 'schema');
     return this.catalog.atomically(() => {
       const sourceCommit = options.at === undefined ? this.requireRef(source).commitId : this.commitAt(source, options.at);
-      if (this.catalog.getRef(name)) {
-        if (!options.replace) throw conflict('DB_EXISTS', `database ${name} already exists; drop it first or choose another name`);
-        if (name === this.settings.production) throw forbidden('PROD_PROTECTED', `${name} is the production database and cannot be replaced`);
-        this.catalog.deleteRef(name, this.clock.now(), 'replace');
-      }
       const commitId = options.schemas?.length ? this.schemaSubset(source, sourceCommit, options.schemas).id : sourceCommit;
-      const at = options.at ?? this.clock.now();
-      const ref: DatabaseRef = { name, commitId, createdAt: this.clock.now(), source: { database: source, commitId: sourceCommit, at } };
-      this.catalog.createRef(ref, `clone ${source}`);
+      const point = { database: source, commitId: sourceCommit, at: options.at ?? this.clock.now() };
+      const ref = this.placeRef(name, commitId, `clone ${source}`, { replace: options.replace ?? false, source: point });
       return { ...this.info(ref), elapsedMs: performance.now() - started };
     });
   }
@@ -232,8 +226,15 @@ export class Warehouse implements CommitContext {
     return id;
   }
 
-  private createRefAt(name: string, commit: Commit, reason: string): DatabaseRef {
-    const ref: DatabaseRef = { name, commitId: commit.id, createdAt: this.clock.now() };
+  /** Creates ref `name` at a commit (inside a transaction); an existing database is replaced only when asked, production never. */
+  private placeRef(name: string, commitId: string, reason: string, options: { replace?: boolean; source?: DatabaseRef['source'] } = {}): DatabaseRef {
+    const now = this.clock.now();
+    if (this.catalog.getRef(name)) {
+      if (!options.replace) throw conflict('DB_EXISTS', `database ${name} already exists; drop it first or choose another name`);
+      if (name === this.settings.production) throw forbidden('PROD_PROTECTED', `${name} is the production database and cannot be replaced`);
+      this.catalog.deleteRef(name, now, 'replace');
+    }
+    const ref: DatabaseRef = { name, commitId, createdAt: now, ...(options.source ? { source: options.source } : {}) };
     this.catalog.createRef(ref, reason);
     return ref;
   }
