@@ -132,7 +132,10 @@ describe('concurrency', () => {
           await s2.run('begin; insert into a values (2); delete from a where id = 0');
           await s2.run('commit');
           const head = warehouse.database('prod').commitId;
-          await rejectsWithCode(s1.run('commit'), 'WRITE_CONFLICT', /a/);
+          const lost = await rejectsWithCode(s1.run('commit'), 'WRITE_CONFLICT', /a/);
+          // The user is told to run the whole transaction again, not one statement.
+          assert.match(lost.message, /run the transaction again/);
+          await rejectsWithCode(s1.run('commit'), 'TXN_NOT_OPEN');
           assert.equal(s1.inTransaction, false);
           assert.equal(warehouse.database('prod').commitId, head);
           assert.deepEqual(await column(s1, 'select id from a order by id'), [2]);

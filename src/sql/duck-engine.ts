@@ -66,8 +66,8 @@ export class DuckEngine {
 
   /** Parses a query and checks it against the sandbox; lists the tables it reads. */
   async inspect(sql: string): Promise<InspectedQuery> {
-    const r = await this.conn.runAndReadAll(`SELECT json_serialize_sql(${quoteLiteral(sql)}) AS j`);
-    const json = r.getRows()[0]?.[0];
+    const r = await this.exec(`SELECT json_serialize_sql(${quoteLiteral(sql)}) AS j`);
+    const json = r.rows[0]?.j;
     if (typeof json !== 'string') throw internal('ENGINE_PARSE', 'the engine returned no parse tree');
     return inspectParseTree(json, sql);
   }
@@ -89,7 +89,7 @@ export class DuckEngine {
 
   /** Column names and types a query would return. */
   async describe(sql: string): Promise<readonly { name: string; type: string }[]> {
-    const r = await this.exec(`DESCRIBE ${sql}`);
+    const r = await this.exec(`DESCRIBE ${sql}`, { userSql: true });
     return r.rows.map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
   }
 
@@ -100,7 +100,7 @@ export class DuckEngine {
     try {
       return await this.describe(`SELECT * FROM ${name}`);
     } finally {
-      await this.conn.run(`DROP TABLE IF EXISTS temp.${name}`);
+      await this.run(`DROP TABLE IF EXISTS temp.${name}`);
     }
   }
 
@@ -140,18 +140,18 @@ export class DuckEngine {
 
   /** Binds a per-statement time-travel placeholder (`__mf_at.tN`). */
   async bindAt(placeholder: string, table: BoundTable): Promise<void> {
-    await this.conn.run(`CREATE OR REPLACE VIEW ${AT_CATALOG}.main.${quoteIdent(placeholder)} AS ${tableRelationSql(table)}`);
+    await this.run(`CREATE OR REPLACE VIEW ${AT_CATALOG}.main.${quoteIdent(placeholder)} AS ${tableRelationSql(table)}`);
   }
 
   /** Sets the default database and schema for unqualified names. */
   async use(db: string, schema: string): Promise<void> {
     await this.ensureSchema(db, schema);
-    await this.conn.run(`USE ${quoteIdent(db)}.${quoteIdent(schema)}`);
+    await this.run(`USE ${quoteIdent(db)}.${quoteIdent(schema)}`);
   }
 
   /** Runs a checked query and returns its rows; with `maxRows`, streams and stops after that many. */
   async query(sql: string, options: { maxRows?: number } = {}): Promise<QueryResult> {
-    return this.exec(sql, options.maxRows);
+    return this.exec(sql, { ...options, userSql: true });
   }
 
   /**
@@ -197,7 +197,7 @@ export class DuckEngine {
     const key = `${db}.${schema}.${name}`;
     if (this.bound.get(key) === version) return;
     await this.ensureSchema(db, schema);
-    await this.wrap(() => this.conn.run(`CREATE OR REPLACE VIEW ${quoteIdent(db)}.${quoteIdent(schema)}.${quoteIdent(name)} AS ${sql()}`));
+    await this.run(`CREATE OR REPLACE VIEW ${quoteIdent(db)}.${quoteIdent(schema)}.${quoteIdent(name)} AS ${sql()}`);
     this.bound.set(key, version);
   }
 
@@ -213,7 +213,13 @@ export class DuckEngine {
     }
   }
 
-  private async exec(sql: string, maxRows?: number): Promise<QueryResult> {
+  /**
+   * Runs SQL and reads its rows. `userSql` says the text is the user's own
+   * query (bound and qualified), so DuckDB's caret context is worth showing;
+   * for SQL Mayfly wrapped around it, the context would only confuse.
+   */
+  private async exec(sql: string, options: { maxRows?: number; userSql?: boolean } = {}): Promise<QueryResult> {
+    const maxRows = options.maxRows;
     return this.wrap(async () => {
       // A limit streams the result and stops one row past it, so a huge result is never fully materialised.
       const r = maxRows === undefined ? await this.conn.runAndReadAll(sql) : await this.conn.streamAndReadUntil(sql, maxRows + 1);
@@ -228,26 +234,25 @@ export class DuckEngine {
       });
       const columns = names.map((name, i) => ({ name, type: types[i] ?? '' }));
       return all.length > kept.length ? { columns, rows, truncated: true } : { columns, rows };
-    });
+    }, options.userSql ?? false);
   }
 
-  private async wrap<T>(fn: () => Promise<T>): Promise<T> {
+  private async wrap<T>(fn: () => Promise<T>, userSql = false): Promise<T> {
     try {
       return await fn();
     } catch (e) {
       if (isMayflyError(e)) throw e;
-      throw engineError(e);
+      throw engineError(e, userSql);
     }
   }
 }
 
-/** Turns a DuckDB error into a Mayfly error with a stable code and without engine paths. */
-function engineError(e: unknown): MayflyError {
+/** Turns a DuckDB error into a Mayfly error with a stable code and without engine paths (or Mayfly's wrapping SQL). */
+function engineError(e: unknown, userSql: boolean): MayflyError {
   const message = e instanceof Error ? e.message : String(e);
   const type = /^(\w[\w ]*?) Error:/.exec(message)?.[1] ?? '';
-  // The caret context quotes the SQL DuckDB saw; drop it when that SQL is Mayfly's own wrapping, not the user's text.
   const context = message.indexOf('\n\nLINE ');
-  const shown = context >= 0 && /__mf|read_parquet|typeof\(CAST|COPY \(/.test(message.slice(context)) ? message.slice(0, context) : message;
+  const shown = context >= 0 && !userSql ? message.slice(0, context) : message;
   const clean = shown.replace(/\/[^\s"']*\/(objects|staging)\/[^\s"']*/g, '<mayfly file>');
   switch (type) {
     case 'Parser':
@@ -266,6 +271,8 @@ function engineError(e: unknown): MayflyError {
       return new MayflyError('SQL_FORBIDDEN', 'forbidden', clean);
     case 'Interrupt':
       return new MayflyError('SQL_INTERRUPTED', 'conflict', clean);
+    case 'Out of Memory':
+      return new MayflyError('ENGINE_OUT_OF_MEMORY', 'conflict', `${clean}; raise engine.memoryLimit in mayfly.yaml or narrow the query`);
     default:
       return internal('ENGINE_ERROR', clean, e);
   }

@@ -1,4 +1,4 @@
-import { conflict, internal, notFound } from '../core/errors.js';
+import { conflict, notFound } from '../core/errors.js';
 import { contentId } from '../core/ids.js';
 import type { Clock } from '../core/clock.js';
 import type { Catalog } from '../catalog/catalog.js';
@@ -20,7 +20,7 @@ export interface CommitContext {
  * otherwise. Files are checked to exist inside the transaction, so a GC that
  * ran meanwhile can never leave the commit pointing at a missing file.
  */
-export function commitTree(ctx: CommitContext, db: string, base: string, tree: WorkingTree, message: string): Commit {
+export function commitTree(ctx: CommitContext, db: string, base: string, tree: WorkingTree, message: string, unit: 'statement' | 'transaction' = 'statement'): Commit {
   return ctx.catalog.atomically(() => {
     const ref = ctx.catalog.getRef(db);
     if (!ref) throw notFound('DB_NOT_FOUND', `database ${db} does not exist (it was dropped while this statement ran)`);
@@ -33,13 +33,16 @@ export function commitTree(ctx: CommitContext, db: string, base: string, tree: W
       if (clash !== undefined) {
         throw conflict(
           'WRITE_CONFLICT',
-          `${db}.${clash.replace('/', '.')} was changed by another session since this one read it; nothing was applied — re-run the statement`,
+          `${db}.${clash.replace('/', '.')} was changed by another session since this ${unit} read it; nothing was applied — run the ${unit} again`,
         );
       }
       target = tree.replayOnto(WorkingTree.load(ctx.catalog, headRoot));
     }
     for (const key of target.addedFileKeys()) {
-      if (!ctx.store.exists(key)) throw internal('OBJECT_MISSING', `data file ${key} vanished before commit; nothing was applied — re-run the statement`);
+      if (!ctx.store.exists(key)) {
+        // Only a GC whose grace period is shorter than this write took can do this: retrying is safe.
+        throw conflict('OBJECT_MISSING', `data file ${key} was removed by a garbage collection before this ${unit} committed; nothing was applied — run the ${unit} again (and keep gcGrace longer than your longest write)`);
+      }
     }
     const root = target.persist();
     const createdAt = ctx.clock.now();

@@ -150,7 +150,7 @@ export class Session {
         const t = this.requireTxn();
         this.txn = undefined;
         if (t.tree.changed.size === 0) return { kind: 'done', message: 'nothing to commit' };
-        const c = commitTree(this.warehouse, t.db, t.base, t.tree, 'transaction');
+        const c = commitTree(this.warehouse, t.db, t.base, t.tree, 'transaction', 'transaction');
         return { kind: 'done', message: `committed ${t.tree.changed.size} change(s) to ${t.db} as ${c.id.slice(0, 12)}` };
       }
       case 'rollback':

@@ -123,19 +123,32 @@ export async function writeDataFiles(session: Session, selectSql: string, column
 /** Writes (file_key, pos) rows as one delete vector; none when no row matched. */
 export async function writeDeleteFile(session: Session, selectSql: string): Promise<DeleteFile | undefined> {
   const staged = await session.engine.writeParquet(selectSql, Number.MAX_SAFE_INTEGER);
-  const written = staged.filter((f) => f.rows > 0);
-  if (written.length > 1) throw internal('DELETE_VECTOR', 'expected one delete vector file');
-  const targets = written[0] ? await session.engine.query(`SELECT DISTINCT file_key FROM read_parquet(${quoteLiteral(written[0].path)}) ORDER BY 1`) : undefined;
-  const stored = (await storeStaged(session, staged))[0];
-  return stored && { ...stored, targets: (targets?.rows ?? []).map((r) => String(r.file_key)) };
+  let targets: string[] = [];
+  const stored = await storeStaged(session, staged, async (written) => {
+    if (written.length > 1) throw internal('DELETE_VECTOR', 'expected one delete vector file');
+    const first = written[0];
+    if (!first) return;
+    const r = await session.engine.query(`SELECT DISTINCT file_key FROM read_parquet(${quoteLiteral(first.path)}) ORDER BY 1`);
+    targets = r.rows.map((row) => String(row.file_key));
+  });
+  return stored[0] && { ...stored[0], targets };
 }
 
-/** Moves staged files into the object store (empty files are dropped) and removes the staging folder. */
-async function storeStaged(session: Session, staged: readonly StagedFile[]): Promise<{ key: string; rows: number; bytes: number }[]> {
+/**
+ * Moves staged files into the object store (empty files are dropped) and
+ * removes the staging folder, also when `inspect` (run on the non-empty files
+ * before they move) or a move fails.
+ */
+async function storeStaged(
+  session: Session,
+  staged: readonly StagedFile[],
+  inspect?: (written: readonly StagedFile[]) => Promise<void>,
+): Promise<{ key: string; rows: number; bytes: number }[]> {
   const out: { key: string; rows: number; bytes: number }[] = [];
   try {
-    for (const f of staged) {
-      if (f.rows === 0) continue;
+    const written = staged.filter((f) => f.rows > 0);
+    await inspect?.(written);
+    for (const f of written) {
       const o = await session.warehouse.store.put(f.path, 'parquet');
       out.push({ key: o.key, rows: f.rows, bytes: o.bytes });
     }
