@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { systemClock, type Clock } from '../core/clock.js';
 import { SqliteCatalog } from '../catalog/sqlite-catalog.js';
@@ -17,6 +17,15 @@ export interface MayflyOptions {
   readonly settings?: Partial<WarehouseSettings>;
   /** The clock (tests pass a fake one). */
   readonly clock?: Clock;
+  /** A configuration already loaded (the CLI's); `home` and `configPath` are then not used. */
+  readonly config?: ResolvedConfig;
+}
+
+const CATALOG_FILE = 'catalog.sqlite';
+
+/** Whether `home` holds a warehouse (its catalog), without creating anything. */
+export function hasWarehouse(home: string): boolean {
+  return existsSync(join(home, CATALOG_FILE));
 }
 
 /** A wired Mayfly: the warehouse and the configuration it came from. */
@@ -29,9 +38,10 @@ export interface Mayfly {
 
 /** The one place that picks implementations: SQLite catalog, local object store, DuckDB engine. */
 export function createMayfly(options: MayflyOptions = {}): Mayfly {
-  const config = loadConfig({ ...(options.configPath ? { configPath: options.configPath } : {}), ...(options.home ? { home: options.home } : {}) });
+  const config =
+    options.config ?? loadConfig({ ...(options.configPath ? { configPath: options.configPath } : {}), ...(options.home ? { home: options.home } : {}) });
   mkdirSync(config.home, { recursive: true });
-  const catalog = SqliteCatalog.open(join(config.home, 'catalog.sqlite'));
+  const catalog = SqliteCatalog.open(join(config.home, CATALOG_FILE));
   const store = new LocalObjectStore(config.home);
   const { home: _home, file: _file, ...fromConfig } = config;
   const settings: WarehouseSettings = { ...fromConfig, ...options.settings };

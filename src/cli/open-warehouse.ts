@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { createMayfly, type Mayfly } from '../app/create-mayfly.js';
+import { createMayfly, hasWarehouse, type Mayfly } from '../app/create-mayfly.js';
 import { loadConfig } from '../config/mayfly-config.js';
 import { notFound } from '../core/errors.js';
 import type { Session } from '../warehouse/session.js';
@@ -7,16 +6,14 @@ import type { GlobalOptions } from './args.js';
 
 /**
  * Opens the warehouse the global options point at, runs `work` and closes it.
- * Unless `create` is set, a home that does not exist or holds no database is
- * refused (a mistyped `--home` must not create an empty warehouse).
+ * Unless `create` is set, a home without a warehouse catalog is refused (a
+ * mistyped `--home` must not create an empty warehouse).
  */
 export async function withMayfly<T>(options: GlobalOptions, work: (mayfly: Mayfly) => Promise<T>, create = false): Promise<T> {
-  const configPath = options.config;
-  const config = loadConfig({ ...(configPath ? { configPath } : {}), ...(options.home ? { home: options.home } : {}) });
-  if (!create && !existsSync(config.home)) throw notInitialized(config.home);
-  const mayfly = createMayfly({ home: config.home, ...(configPath ? { configPath } : {}) });
+  const config = loadConfig({ ...(options.config ? { configPath: options.config } : {}), ...(options.home ? { home: options.home } : {}) });
+  if (!create && !hasWarehouse(config.home)) throw notInitialized(config.home);
+  const mayfly = createMayfly({ config });
   try {
-    if (!create && mayfly.warehouse.listDatabases().length === 0) throw notInitialized(config.home);
     return await work(mayfly);
   } finally {
     mayfly.close();
