@@ -34,6 +34,8 @@ export class DuckEngine {
   private readonly bound = new Map<string, string>();
   private readonly catalogs = new Set<string>();
   private readonly schemas = new Set<string>();
+  /** The database and schema of the last USE, so every query does not repeat it. */
+  private using: string | undefined;
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -145,8 +147,11 @@ export class DuckEngine {
 
   /** Sets the default database and schema for unqualified names. */
   async use(db: string, schema: string): Promise<void> {
+    const key = `${db}.${schema}`;
+    if (this.using === key) return;
     await this.ensureSchema(db, schema);
     await this.run(`USE ${quoteIdent(db)}.${quoteIdent(schema)}`);
+    this.using = key;
   }
 
   /** Runs a checked query and returns its rows; with `maxRows`, streams and stops after that many. */
