@@ -43,7 +43,7 @@ export function createMayfly(options: MayflyOptions = {}): Mayfly {
   mkdirSync(config.home, { recursive: true });
   const catalog = SqliteCatalog.open(join(config.home, CATALOG_FILE));
   const store = new LocalObjectStore(config.home);
-  const { home: _home, file: _file, ...fromConfig } = config;
+  const { home: _home, file: _file, project: _project, projectDir: _projectDir, ...fromConfig } = config;
   const settings: WarehouseSettings = { ...fromConfig, ...options.settings };
   const warehouse = new Warehouse(catalog, store, options.clock ?? systemClock, settings);
   return { config, warehouse, close: () => catalog.close() };

@@ -3,7 +3,10 @@ import type { Commit, DatabaseRef, MetadataKind, RefLogEntry } from './model.js'
 /**
  * Versioned metadata storage: refs, commits, content-addressed trees and
  * table versions, and the ref log. It knows nothing of SQL, clones' lifecycle
- * or interfaces. SQLite is the embedded implementation.
+ * or interfaces. SQLite is the embedded implementation. Beside the versioned
+ * metadata it keeps the control plane's unversioned records (clone lifecycle,
+ * pipe state, run history) and an append-only event log (metering), so a
+ * control-plane change and a ref change can share one transaction.
  */
 export interface Catalog {
   /** Runs `fn` in one write transaction that excludes every other writer (all processes); rolls back if it throws. */
@@ -36,6 +39,38 @@ export interface Catalog {
   allIds(): { readonly commits: readonly string[]; readonly metadata: readonly { id: string; kind: MetadataKind }[] };
   /** Deletes unreachable commits and metadata rows and ref log entries before `logBefore` (GC only). */
   prune(commits: readonly string[], metadata: readonly string[], logBefore: number): void;
+  /** A control-plane record by kind and key, parsed. */
+  getRecord<T>(kind: string, key: string): T | undefined;
+  /** Creates or replaces a control-plane record. */
+  putRecord(kind: string, key: string, body: unknown): void;
+  /** Removes a record; returns whether it existed. */
+  deleteRecord(kind: string, key: string): boolean;
+  /** The records of a kind whose key starts with `keyPrefix`, by key. */
+  listRecords<T>(kind: string, keyPrefix?: string): readonly StoredRecord<T>[];
+  /** Appends an event to the append-only event log. */
+  appendEvent(kind: string, subject: string, at: number, body: unknown): void;
+  /** Events of a kind, oldest first, filtered by subject and time [since, until). */
+  listEvents<T>(kind: string, filter?: EventFilter): readonly StoredEvent<T>[];
   /** Closes the catalog. */
   close(): void;
+}
+
+/** A control-plane record: a mutable JSON document under (kind, key). */
+export interface StoredRecord<T> {
+  readonly key: string;
+  readonly value: T;
+}
+
+/** An entry of the append-only event log. */
+export interface StoredEvent<T> {
+  readonly subject: string;
+  readonly at: number;
+  readonly value: T;
+}
+
+/** Which events to list: one subject, and a time range [since, until). */
+export interface EventFilter {
+  readonly subject?: string;
+  readonly since?: number;
+  readonly until?: number;
 }

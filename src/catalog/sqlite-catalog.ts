@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { internal, notFound } from '../core/errors.js';
-import type { Catalog } from './catalog.js';
+import type { Catalog, EventFilter, StoredEvent, StoredRecord } from './catalog.js';
 import type { Commit, DatabaseRef, MetadataKind, RefLogEntry } from './model.js';
 
 const SCHEMA = `
@@ -11,6 +11,10 @@ CREATE TABLE IF NOT EXISTS refs (name TEXT PRIMARY KEY, commit_id TEXT NOT NULL,
   source_db TEXT, source_commit TEXT, source_at INTEGER);
 CREATE TABLE IF NOT EXISTS reflog (seq INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, commit_id TEXT, at INTEGER NOT NULL, reason TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS reflog_name_at ON reflog (name, at);
+CREATE TABLE IF NOT EXISTS records (kind TEXT NOT NULL, key TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (kind, key));
+CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, subject TEXT NOT NULL, at INTEGER NOT NULL, body TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS events_kind_at ON events (kind, at);
+CREATE INDEX IF NOT EXISTS events_kind_subject_at ON events (kind, subject, at);
 `;
 const FORMAT = 'mayfly-catalog:v1';
 
@@ -146,6 +150,59 @@ export class SqliteCatalog implements Catalog {
     this.db
       .prepare('DELETE FROM reflog WHERE at < ? AND seq NOT IN (SELECT MAX(seq) FROM reflog WHERE at < ? GROUP BY name)')
       .run(logBefore, logBefore);
+  }
+
+  getRecord<T>(kind: string, key: string): T | undefined {
+    const row = this.sql('SELECT body FROM records WHERE kind = ? AND key = ?').get(kind, key) as { body: string } | undefined;
+    return row && (JSON.parse(row.body) as T);
+  }
+
+  putRecord(kind: string, key: string, body: unknown): void {
+    this.sql('INSERT INTO records (kind, key, body) VALUES (?, ?, ?) ON CONFLICT (kind, key) DO UPDATE SET body = excluded.body').run(
+      kind,
+      key,
+      JSON.stringify(body),
+    );
+  }
+
+  deleteRecord(kind: string, key: string): boolean {
+    return this.sql('DELETE FROM records WHERE kind = ? AND key = ?').run(kind, key).changes > 0;
+  }
+
+  listRecords<T>(kind: string, keyPrefix = ''): readonly StoredRecord<T>[] {
+    // Keys sort as text, so a prefix is the range [prefix, prefix + U+FFFF).
+    const rows = this.sql('SELECT key, body FROM records WHERE kind = ? AND key >= ? AND key < ? ORDER BY key').all(kind, keyPrefix, `${keyPrefix}\uffff`) as {
+      key: string;
+      body: string;
+    }[];
+    return rows.map((r) => ({ key: r.key, value: JSON.parse(r.body) as T }));
+  }
+
+  appendEvent(kind: string, subject: string, at: number, body: unknown): void {
+    this.sql('INSERT INTO events (kind, subject, at, body) VALUES (?, ?, ?, ?)').run(kind, subject, at, JSON.stringify(body));
+  }
+
+  listEvents<T>(kind: string, filter: EventFilter = {}): readonly StoredEvent<T>[] {
+    const where = ['kind = ?'];
+    const params: (string | number)[] = [kind];
+    if (filter.subject !== undefined) {
+      where.push('subject = ?');
+      params.push(filter.subject);
+    }
+    if (filter.since !== undefined) {
+      where.push('at >= ?');
+      params.push(filter.since);
+    }
+    if (filter.until !== undefined) {
+      where.push('at < ?');
+      params.push(filter.until);
+    }
+    const rows = this.sql(`SELECT subject, at, body FROM events WHERE ${where.join(' AND ')} ORDER BY at, seq`).all(...params) as {
+      subject: string;
+      at: number;
+      body: string;
+    }[];
+    return rows.map((r) => ({ subject: r.subject, at: r.at, value: JSON.parse(r.body) as T }));
   }
 
   close(): void {

@@ -43,3 +43,6 @@ ${GLOBAL_OPTIONS_HELP}`,
     });
   },
 };
+
+/** The clone lifecycle commands, registered in `commands.ts`. */
+export const cloneCommands: readonly Command[] = [cloneCreateCommand];

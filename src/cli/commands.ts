@@ -1,4 +1,9 @@
-import { cloneCreateCommand } from './clone-command.js';
+import { cloneCommands } from './clone-command.js';
+import { costCommands } from './cost-commands.js';
+import { dagCommands } from './dag-commands.js';
+import { pipeCommands } from './pipe-commands.js';
+import { retentionCommands } from './retention-commands.js';
+import { seedCommands } from './seed-command.js';
 import type { Command } from './command.js';
 import { dbDropCommand, dbListCommand, dbShowCommand } from './db-command.js';
 import { demoCommand } from './demo-command.js';
@@ -13,7 +18,12 @@ export const COMMANDS: readonly Command[] = [
   dbListCommand,
   dbShowCommand,
   dbDropCommand,
-  cloneCreateCommand,
+  ...cloneCommands,
+  ...retentionCommands,
+  ...costCommands,
+  ...pipeCommands,
+  ...dagCommands,
+  ...seedCommands,
   metricsCommand,
   gcCommand,
   compactCommand,

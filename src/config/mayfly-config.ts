@@ -5,6 +5,11 @@ import { z } from 'zod';
 import { invalid } from '../core/errors.js';
 import { parseDuration } from '../core/duration.js';
 import type { WarehouseSettings } from '../warehouse/warehouse-settings.js';
+import { clonesConfigShape } from './clones-config.js';
+import { costsConfigShape } from './costs-config.js';
+import { ingestConfigShape } from './ingest-config.js';
+import { orchestrateConfigShape } from './orchestrate-config.js';
+import { retentionConfigShape } from './retention-config.js';
 
 const SIZE_UNITS: Readonly<Record<string, number>> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
 
@@ -27,6 +32,11 @@ export const mayflyConfigSchema = z
       })
       .strict()
       .default({ threads: 2, memoryLimit: '4GB' }),
+    ...clonesConfigShape,
+    ...retentionConfigShape,
+    ...costsConfigShape,
+    ...ingestConfigShape,
+    ...orchestrateConfigShape,
   })
   .strict();
 
@@ -38,6 +48,10 @@ export interface ResolvedConfig extends WarehouseSettings {
   readonly home: string;
   /** The file the configuration came from, if any. */
   readonly file?: string;
+  /** The whole validated file (control-plane sections: clones, retention, prices, stages, pipes, models, …). */
+  readonly project: MayflyConfig;
+  /** The directory relative paths in the file resolve against (the file's folder, or the working directory). */
+  readonly projectDir: string;
 }
 
 /** Parses `512KB`, `128MB`, `1GB` into bytes. */
@@ -87,6 +101,8 @@ export function loadConfig(options: { configPath?: string; home?: string; cwd?: 
     smallFileBytes: parseSize(c.smallFileSize),
     threads: c.engine.threads,
     memoryLimit: c.engine.memoryLimit,
+    project: c,
+    projectDir: found ? dirname(file) : cwd,
     ...(found ? { file } : {}),
   };
 }

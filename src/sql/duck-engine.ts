@@ -66,12 +66,15 @@ export class DuckEngine {
     return new DuckEngine(instance, conn, options.stagingDir, tmp);
   }
 
-  /** Parses a query and checks it against the sandbox; lists the tables it reads. */
-  async inspect(sql: string): Promise<InspectedQuery> {
+  /**
+   * Parses a query and checks it against the sandbox (`trusted` SQL, which
+   * Mayfly composed, may call file functions); lists the tables it reads.
+   */
+  async inspect(sql: string, options: { trusted?: boolean } = {}): Promise<InspectedQuery> {
     const r = await this.exec(`SELECT json_serialize_sql(${quoteLiteral(sql)}) AS j`);
     const json = r.rows[0]?.j;
     if (typeof json !== 'string') throw internal('ENGINE_PARSE', 'the engine returned no parse tree');
-    return inspectParseTree(json, sql);
+    return inspectParseTree(json, sql, options);
   }
 
   /**

@@ -29,7 +29,7 @@ const DENIED_FUNCTION = /^(read_|parquet_|duckdb_|pragma_|sniff_csv|glob$|query$
  * access disabled; this check adds clear errors and hides the engine's own
  * catalog functions.
  */
-export function inspectParseTree(json: string, sql: string): InspectedQuery {
+export function inspectParseTree(json: string, sql: string, options: { readonly trusted?: boolean } = {}): InspectedQuery {
   const tree = JSON.parse(json) as { error: boolean; error_message?: string; error_type?: string; position?: string; statements?: unknown[] };
   if (tree.error) {
     const where = tree.position !== undefined ? ` at ${describePosition(sql, Number(tree.position))}` : '';
@@ -39,13 +39,13 @@ export function inspectParseTree(json: string, sql: string): InspectedQuery {
   if ((tree.statements ?? []).length !== 1) throw invalid('SQL_PARSE', 'expected exactly one query');
   const tables: TableReference[] = [];
   const ctes = new Set<string>();
-  walk(tree.statements, tables, ctes);
+  walk(tree.statements, tables, ctes, options.trusted ?? false);
   return { tables, ctes };
 }
 
-function walk(node: unknown, tables: TableReference[], ctes: Set<string>): void {
+function walk(node: unknown, tables: TableReference[], ctes: Set<string>, trusted: boolean): void {
   if (Array.isArray(node)) {
-    for (const n of node) walk(n, tables, ctes);
+    for (const n of node) walk(n, tables, ctes, trusted);
     return;
   }
   if (node === null || typeof node !== 'object') return;
@@ -55,16 +55,16 @@ function walk(node: unknown, tables: TableReference[], ctes: Set<string>): void 
     tables.push({ catalog: String(o.catalog_name ?? ''), schema: String(o.schema_name ?? ''), name: o.table_name, ...(location !== undefined ? { location } : {}) });
     if (o.at_clause) throw invalid('SQL_UNSUPPORTED', 'write AT (TIMESTAMP => …) directly after the table name');
   }
-  if (o.type === 'TABLE_FUNCTION') {
+  if (o.type === 'TABLE_FUNCTION' && !trusted) {
     const fn = (o.function as Record<string, unknown> | undefined)?.function_name;
     if (typeof fn !== 'string' || !ALLOWED_TABLE_FUNCTIONS.has(fn.toLowerCase())) {
       throw forbidden('SQL_FORBIDDEN', `table function ${String(fn)}() is not allowed: user SQL cannot read files or engine internals`);
     }
   }
-  if (o.class === 'FUNCTION' && typeof o.function_name === 'string' && DENIED_FUNCTION.test(o.function_name.toLowerCase())) {
+  if (o.class === 'FUNCTION' && !trusted && typeof o.function_name === 'string' && DENIED_FUNCTION.test(o.function_name.toLowerCase())) {
     throw forbidden('SQL_FORBIDDEN', `function ${o.function_name}() is not allowed: user SQL cannot read files or engine internals`);
   }
   const cteMap = o.cte_map as { map?: { key?: unknown }[] } | undefined;
   for (const entry of cteMap?.map ?? []) if (typeof entry.key === 'string') ctes.add(entry.key.toLowerCase());
-  for (const value of Object.values(o)) if (value !== null && typeof value === 'object') walk(value, tables, ctes);
+  for (const value of Object.values(o)) if (value !== null && typeof value === 'object') walk(value, tables, ctes, trusted);
 }

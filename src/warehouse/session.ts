@@ -1,4 +1,4 @@
-import { conflict, invalid, isMayflyError, notFound } from '../core/errors.js';
+import { conflict, forbidden, invalid, isMayflyError, notFound } from '../core/errors.js';
 import { checkName, quoteIdent } from '../core/names.js';
 import type { DatabaseRef, TableVersion } from '../catalog/model.js';
 import type { DuckEngine } from '../sql/duck-engine.js';
@@ -36,6 +36,29 @@ interface Snapshot {
 const MAX_VIEW_DEPTH = 32;
 
 /**
+ * The schema where the control plane keeps a database's own versioned
+ * records (load history, deployment log): cloned and time-travelled with the
+ * data. User SQL may read it; only trusted sessions write it.
+ */
+export const SYSTEM_SCHEMA = 'mayfly';
+
+/** How a session is opened. */
+export interface SessionOptions {
+  /**
+   * For SQL Mayfly composes itself (pipe loads, system records): may call file table
+   * functions on the engine's readable directories and write the system schema. Never for user text.
+   */
+  readonly trusted?: boolean;
+  /** Who runs the session, reported with its activity (`query` by default; `pipe`, `dag`, `deploy`, …). */
+  readonly purpose?: string;
+  /**
+   * Database names to read and write elsewhere: `{ prod: 'squad_c' }` makes
+   * `prod.rdv.hub` mean `squad_c.rdv.hub`, so SQL written for production runs against a clone.
+   */
+  readonly redirect?: Readonly<Record<string, string>>;
+}
+
+/**
  * A SQL session against a current database. Each statement is atomic and
  * makes one commit; BEGIN … COMMIT groups statements on one database into one
  * commit. Queries run in the session's own sandboxed DuckDB.
@@ -52,11 +75,14 @@ export class Session {
    */
   private refsRead: ReadonlyMap<string, DatabaseRef> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
+  /** The database the running statement committed to, if it did. */
+  private wrote: string | undefined;
 
   constructor(
     readonly warehouse: Warehouse,
     readonly engine: DuckEngine,
     db: string,
+    readonly options: SessionOptions = {},
   ) {
     this.db = db;
   }
@@ -116,9 +142,12 @@ export class Session {
     const started = performance.now();
     this.snapshots = new Map();
     this.refsRead = undefined;
+    this.wrote = undefined;
     try {
       const r = await this.dispatch(statement, options);
-      return { ...r, statement: statement.text, elapsedMs: performance.now() - started };
+      const elapsedMs = performance.now() - started;
+      this.warehouse.reportActivity({ db: this.wrote ?? this.db, kind: this.wrote ? 'write' : 'read', purpose: this.options.purpose ?? 'query', elapsedMs });
+      return { ...r, statement: statement.text, elapsedMs };
     } catch (e) {
       if (this.txn) {
         this.txn = undefined;
@@ -151,6 +180,7 @@ export class Session {
         this.txn = undefined;
         if (t.tree.changed.size === 0) return { kind: 'done', message: 'nothing to commit' };
         const c = commitTree(this.warehouse, t.db, t.base, t.tree, 'transaction', 'transaction');
+        this.wrote = t.db;
         return { kind: 'done', message: `committed ${t.tree.changed.size} change(s) to ${t.db} as ${c.id.slice(0, 12)}` };
       }
       case 'rollback':
@@ -194,7 +224,8 @@ export class Session {
    * Mayfly composed around user fragments it already checked.
    */
   async prepareQuery(sql: string, context: { db: string; schema: string } = { db: this.db, schema: this.schema }, options: { trusted?: boolean } = {}): Promise<string> {
-    const rewritten = rewriteTimeTravel(sql, options);
+    const trusted = options.trusted ?? this.options.trusted ?? false;
+    const rewritten = rewriteTimeTravel(sql, { trusted });
     for (const t of rewritten.tables) {
       const at = await this.timestamp(t.at);
       const target = this.qualify(t.name, context);
@@ -205,15 +236,16 @@ export class Session {
       }
       await this.engine.bindAt(t.placeholder, this.boundTable(obj.version));
     }
-    const qualified = await this.bindQuery(rewritten.sql, context, 0);
+    const qualified = await this.bindQuery(rewritten.sql, context, 0, trusted);
     await this.engine.use(this.db, this.schema);
     return qualified;
   }
 
   /** Binds what a query reads, recursively through views; returns the query with its references qualified. */
-  private async bindQuery(sql: string, context: { db: string; schema: string }, depth: number): Promise<string> {
+  private async bindQuery(sql: string, context: { db: string; schema: string }, depth: number, trusted: boolean): Promise<string> {
     if (depth > MAX_VIEW_DEPTH) throw invalid('VIEW_DEPTH', 'views nest too deeply (or refer to themselves)');
-    const inspected = await this.engine.inspect(sql);
+    // A view's text was checked when it was created, but is checked again: it is user SQL.
+    const inspected = await this.engine.inspect(sql, { trusted: trusted && depth === 0 });
     const qualified: QualifiedReference[] = [];
     for (const ref of inspected.tables) {
       if (ref.catalog === TIME_TRAVEL_CATALOG || (ref.catalog === '' && ref.schema === TIME_TRAVEL_CATALOG)) continue;
@@ -224,7 +256,7 @@ export class Session {
       if (obj.kind === 'table') {
         await this.engine.bindTable(target.db, target.schema, target.name, this.boundTable(obj.version), obj.id);
       } else {
-        const body = await this.bindQuery(obj.view.sql, { db: target.db, schema: target.schema }, depth + 1);
+        const body = await this.bindQuery(obj.view.sql, { db: target.db, schema: target.schema }, depth + 1, false);
         await this.engine.bindView(target.db, target.schema, target.name, body);
       }
       if (ref.location !== undefined) qualified.push({ location: ref.location, text: quotedName(target) });
@@ -252,6 +284,8 @@ export class Session {
       q = { db: context.db, schema: context.schema, name: n };
       if (reading && context.schema !== 'main' && !this.lookup(q) && this.lookup({ ...q, schema: 'main' })) q = { ...q, schema: 'main' };
     }
+    const redirected = this.options.redirect?.[q.db];
+    if (redirected !== undefined) q = { ...q, db: redirected };
     checkName(q.db, 'database');
     checkName(q.schema, 'schema');
     checkName(q.name, 'object');
@@ -290,14 +324,30 @@ export class Session {
   async mutate<T>(db: string, message: string, change: (tree: WorkingTree) => Promise<T>): Promise<T> {
     if (this.txn) {
       if (this.txn.db !== db) throw invalid('TXN_CROSS_DATABASE', `the open transaction writes ${this.txn.db}; a transaction cannot also write ${db}`);
-      return change(this.txn.tree);
+      const result = await change(this.txn.tree);
+      this.refuseSystemWrite(db, this.txn.tree);
+      return result;
     }
     // The base is the state the statement read, so a concurrent change to what it read is a conflict, not a lost update.
     // The statement's own snapshot tree takes the change: it is read once and dropped when the statement ends.
     const { commitId, tree } = this.snapshot(db);
     const result = await change(tree);
-    if (tree.changed.size > 0) commitTree(this.warehouse, db, commitId, tree, message.slice(0, 500));
+    if (tree.changed.size > 0) {
+      this.refuseSystemWrite(db, tree);
+      commitTree(this.warehouse, db, commitId, tree, message.slice(0, 500));
+      this.wrote = db;
+    }
     return result;
+  }
+
+  /** User SQL may read the system schema but not change it (a refused change leaves the statement's tree unused). */
+  private refuseSystemWrite(db: string, tree: WorkingTree): void {
+    if (this.options.trusted) return;
+    for (const key of tree.changed) {
+      if (key === SYSTEM_SCHEMA || key.startsWith(`${SYSTEM_SCHEMA}/`)) {
+        throw forbidden('SYSTEM_SCHEMA_READ_ONLY', `${db}.${SYSTEM_SCHEMA} holds Mayfly's records (load history, deployments) and is read-only; nothing was applied`);
+      }
+    }
   }
 
   /** Refuses statements that cannot run inside a transaction. */

@@ -1,4 +1,4 @@
-import { conflict, forbidden, invalid, notFound } from '../core/errors.js';
+import { conflict, forbidden, internal, invalid, notFound } from '../core/errors.js';
 import { checkName } from '../core/names.js';
 import type { Clock } from '../core/clock.js';
 import type { Catalog } from '../catalog/catalog.js';
@@ -9,7 +9,9 @@ import { initialCommit, type CommitContext } from './committer.js';
 import { compactTables, type CompactOptions, type CompactReport } from './compactor.js';
 import { collectGarbage, type GcOptions, type GcReport } from './garbage-collector.js';
 import { forEachFile, storageMetrics, type WarehouseMetrics } from './storage-metrics.js';
-import { Session } from './session.js';
+import { Session, type SessionOptions } from './session.js';
+import type { ActivityEvent, ActivityListener } from './activity.js';
+import type { ControlStore } from './control-store.js';
 import type { WarehouseSettings } from './warehouse-settings.js';
 import { liveRows, tableBytes } from './table-stats.js';
 import { WorkingTree } from './working-tree.js';
@@ -49,6 +51,8 @@ export interface Timed {
  * talks to this, never to the catalog, the store or the engine.
  */
 export class Warehouse implements CommitContext {
+  private readonly activityListeners = new Set<ActivityListener>();
+
   constructor(
     readonly catalog: Catalog,
     readonly store: ObjectStore,
@@ -161,15 +165,35 @@ export class Warehouse implements CommitContext {
   }
 
   /** Opens a SQL session whose current database is `db` (production by default). Close it when done. */
-  async session(db: string = this.settings.production): Promise<Session> {
+  async session(db: string = this.settings.production, options: SessionOptions & { readonly readableDirs?: readonly string[] } = {}): Promise<Session> {
     this.requireRef(db);
+    if (options.readableDirs?.length && !options.trusted) throw internal('SESSION_UNTRUSTED_READ', 'only trusted sessions may read directories outside the object store');
+    const { readableDirs = [], ...sessionOptions } = options;
     const engine = await DuckEngine.create({
-      readDirs: this.store.engineDirs,
+      readDirs: [...this.store.engineDirs, ...readableDirs],
       stagingDir: this.store.stagingDir,
       threads: this.settings.threads,
       memoryLimit: this.settings.memoryLimit,
     });
-    return new Session(this, engine, db);
+    return new Session(this, engine, db, sessionOptions);
+  }
+
+  /** The control plane's records and event log, in the catalog beside the refs. */
+  get control(): ControlStore {
+    return this.catalog;
+  }
+
+  /** Registers a listener for every statement's activity; returns a function that removes it. */
+  onActivity(listener: ActivityListener): () => void {
+    this.activityListeners.add(listener);
+    return () => this.activityListeners.delete(listener);
+  }
+
+  /** Called by sessions after each statement. */
+  reportActivity(event: Omit<ActivityEvent, 'at'>): void {
+    if (this.activityListeners.size === 0) return;
+    const e = { ...event, at: this.clock.now() };
+    for (const l of this.activityListeners) l(e);
   }
 
   /** Every file a database references (data files and delete vectors), once each, with a local path to read it. */

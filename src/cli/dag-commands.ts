@@ -1,0 +1,4 @@
+import type { Command } from './command.js';
+
+/** The commands of this area, registered in `commands.ts`. */
+export const dagCommands: readonly Command[] = [];
