@@ -6,7 +6,7 @@
  *
  *   npm run bench                      full sizes (~1 GB, 100,000 files)
  *   npm run bench -- --quick           every size ~10× smaller; results go to the temp dir
- *   npm run bench -- --only query,gc   some phases (clone, copy, query, update, gc)
+ *   npm run bench -- --only query,gc   some phases (clone, copy, query, update, gc, lifecycle, cost)
  *   npm run bench -- --out file.json --keep-data
  */
 import { readdirSync, rmdirSync, rmSync } from 'node:fs';
@@ -17,6 +17,8 @@ import { FULL_SCALE, QUICK_SCALE } from './bench-scale.js';
 import { progress } from './bench-util.js';
 import { buildLarge, buildMany, buildSmall, type BenchWarehouse } from './bench-warehouses.js';
 import { measureCloneLatency } from './clone-latency.js';
+import { measureCost } from './cost-bench.js';
+import { measureLifecycle } from './lifecycle-bench.js';
 import { measureFullCopy } from './full-copy.js';
 import { measureGc, measureGcScan } from './gc-bench.js';
 import { measureQueryRatio } from './query-ratio.js';
@@ -24,8 +26,16 @@ import { RawDuck } from './raw-duck.js';
 import { formatTable, results, writeResults, type Figure } from './report.js';
 import { measureRowUpdate } from './row-update.js';
 
-const PHASES = ['clone', 'copy', 'query', 'update', 'gc'] as const;
+const PHASES = ['clone', 'copy', 'query', 'update', 'gc', 'lifecycle', 'cost'] as const;
 type Phase = (typeof PHASES)[number];
+/** Phases that measure the data plane on the generated ~1 GB warehouse. */
+const DATA_PLANE_PHASES: readonly Phase[] = ['clone', 'copy', 'query', 'update', 'gc'];
+
+/** Control-plane phases: each builds its own warehouse under the run's folder and returns its figures. */
+const CONTROL_PLANE_PHASES: readonly { readonly phase: Phase; readonly label: string; readonly measure: (root: string, quick: boolean) => Promise<{ figures: Figure[]; details: Record<string, unknown> }> }[] = [
+  { phase: 'lifecycle', label: 'clone lifecycle: create, refresh, destroy, reap', measure: measureLifecycle },
+  { phase: 'cost', label: 'cost report over a year of metering', measure: measureCost },
+];
 
 interface Args {
   readonly quick: boolean;
@@ -99,25 +109,27 @@ async function main(): Promise<void> {
     let small: BenchWarehouse | undefined;
     let large: BenchWarehouse | undefined;
     let many: BenchWarehouse | undefined;
-    const generator = await RawDuck.create(engine);
+    const generator = DATA_PLANE_PHASES.some((p) => phases.has(p)) ? await RawDuck.create(engine) : undefined;
     try {
-      if (phases.has('clone')) {
+      if (generator && phases.has('clone')) {
         small = await buildSmall(root, scale, generator);
         opened.push(small);
       }
-      large = await buildLarge(root, scale, generator);
-      opened.push(large);
-      if (phases.has('clone')) {
+      if (generator) {
+        large = await buildLarge(root, scale, generator);
+        opened.push(large);
+      }
+      if (generator && phases.has('clone')) {
         many = await buildMany(root, scale, generator);
         opened.push(many);
       }
     } finally {
-      generator.close();
+      generator?.close();
     }
     for (const w of opened) builds[w.label] = w.build;
 
     let largeCloneP50 = Number.NaN;
-    if (phases.has('clone') && small && many) {
+    if (phases.has('clone') && small && large && many) {
       const sizes = [small, large, many];
       await phase('clone', async () => {
         progress(`clone latency: ${scale.clones} clones per size`);
@@ -134,7 +146,7 @@ async function main(): Promise<void> {
         figures.push(...r.figures);
       });
     }
-    const l = large;
+    const l = large as BenchWarehouse;
     if (phases.has('copy')) {
       await phase('copy', async () => {
         const r = await measureFullCopy(l, root, largeCloneP50, engine);
@@ -166,6 +178,15 @@ async function main(): Promise<void> {
         const { figures: f, ...rest } = r;
         details.gc = rest;
         figures.push(...f);
+      });
+    }
+    for (const c of CONTROL_PLANE_PHASES) {
+      if (!phases.has(c.phase)) continue;
+      await phase(c.phase, async () => {
+        progress(c.label);
+        const r = await c.measure(join(root, c.phase), args.quick);
+        details[c.phase] = r.details;
+        figures.push(...r.figures);
       });
     }
   } finally {

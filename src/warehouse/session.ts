@@ -11,6 +11,8 @@ import type { AtClause, ObjectName, Statement } from '../sql/statements.js';
 import type { BoundTable } from '../sql/table-relation.js';
 import { rewriteTimeTravel, TIME_TRAVEL_CATALOG } from '../sql/time-travel-rewrite.js';
 import { commitTree } from './committer.js';
+import { loadFile, type FileLoad, type FileLoadResult } from './file-loads.js';
+import { runPipeStatement } from './pipe-objects.js';
 import { checkStatementSyntax } from './statement-syntax.js';
 import { runSchemaStatement } from './schema-statements.js';
 import { runTableWrite } from './table-writes.js';
@@ -138,16 +140,32 @@ export class Session {
     return results;
   }
 
+  /**
+   * Appends a landing file's rows to a table of the current database and its
+   * rejected rows to a rejects table (trusted sessions only), as one
+   * statement: inside the open transaction, or as its own commit.
+   */
+  async loadFile(load: FileLoad): Promise<FileLoadResult> {
+    if (!this.options.trusted) throw forbidden('SESSION_UNTRUSTED_READ', 'only trusted sessions load files');
+    return this.serially(async () => (await this.asStatement(() => loadFile(this, load))).result);
+  }
+
   private async executeStatement(statement: Statement, options: RunOptions): Promise<StatementResult> {
+    const { result, elapsedMs } = await this.asStatement(() => this.dispatch(statement, options));
+    return { ...result, statement: statement.text, elapsedMs };
+  }
+
+  /** Runs `work` as one statement: its own snapshots, its activity reported, an open transaction rolled back if it fails. */
+  private async asStatement<T>(work: () => Promise<T>): Promise<{ result: T; elapsedMs: number }> {
     const started = performance.now();
     this.snapshots = new Map();
     this.refsRead = undefined;
     this.wrote = undefined;
     try {
-      const r = await this.dispatch(statement, options);
+      const result = await work();
       const elapsedMs = performance.now() - started;
       this.warehouse.reportActivity({ db: this.wrote ?? this.db, kind: this.wrote ? 'write' : 'read', purpose: this.options.purpose ?? 'query', elapsedMs });
-      return { ...r, statement: statement.text, elapsedMs };
+      return { result, elapsedMs };
     } catch (e) {
       if (this.txn) {
         this.txn = undefined;
@@ -193,6 +211,10 @@ export class Session {
       case 'update':
       case 'delete':
         return runTableWrite(this, s);
+      case 'create_pipe':
+      case 'drop_pipe':
+      case 'show_pipes':
+        return runPipeStatement(this, s);
       default:
         return runSchemaStatement(this, s);
     }
@@ -220,12 +242,13 @@ export class Session {
   /**
    * Checks a query against the sandbox, binds every table and view it reads
    * (time-travel references as per-statement placeholders) and returns the
-   * SQL to run, its table references fully qualified. `trusted` is for SQL
+   * SQL to run, its table references fully qualified. `composed` is for SQL
    * Mayfly composed around user fragments it already checked.
    */
-  async prepareQuery(sql: string, context: { db: string; schema: string } = { db: this.db, schema: this.schema }, options: { trusted?: boolean } = {}): Promise<string> {
-    const trusted = options.trusted ?? this.options.trusted ?? false;
-    const rewritten = rewriteTimeTravel(sql, { trusted });
+  async prepareQuery(sql: string, context: { db: string; schema: string } = { db: this.db, schema: this.schema }, options: { composed?: boolean } = {}): Promise<string> {
+    // Mayfly's own wrapping may name `__mf` columns; only a trusted session may call file functions.
+    const trusted = this.options.trusted ?? false;
+    const rewritten = rewriteTimeTravel(sql, { trusted: trusted || (options.composed ?? false) });
     for (const t of rewritten.tables) {
       const at = await this.timestamp(t.at);
       const target = this.qualify(t.name, context);
