@@ -43,10 +43,17 @@ export interface ViewDef {
   readonly sql: string;
 }
 
-/** A schema: table versions (by id) and views, by name. */
+/** A pipe: the canonical text of the `COPY INTO …` that loads new stage files into a table of its database. */
+export interface PipeDef {
+  readonly sql: string;
+}
+
+/** A schema: table versions (by id), views and pipes, by name. */
 export interface SchemaTree {
   readonly tables: Readonly<Record<string, string>>;
   readonly views: Readonly<Record<string, ViewDef>>;
+  /** Absent when the schema has no pipe, so schemas without pipes keep their content ids. */
+  readonly pipes?: Readonly<Record<string, PipeDef>>;
 }
 
 /** A database's content: schema trees by name. */

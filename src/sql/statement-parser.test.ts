@@ -182,7 +182,7 @@ describe('parseScript: transactions, SHOW and DESCRIBE', () => {
     assert.deepEqual(parse('SHOW TABLES IN dev.raw'), { kind: 'show', what: 'tables', in: { parts: ['dev', 'raw'] } });
     assert.deepEqual(parse('SHOW TABLES'), { kind: 'show', what: 'tables' });
     for (const sql of ['DESCRIBE s.t', 'DESC s.t', 'describe table s.t']) assert.deepEqual(parse(sql), { kind: 'describe', name: { parts: ['s', 't'] } });
-    throwsCode('SHOW USERS', 'SQL_PARSE', /DATABASES, SCHEMAS or TABLES/);
+    throwsCode('SHOW USERS', 'SQL_PARSE', /DATABASES, SCHEMAS, TABLES or PIPES/);
   });
 });
 

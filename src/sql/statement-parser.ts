@@ -15,6 +15,7 @@ import {
 } from './statement-rules.js';
 import type { StatementBody } from './statement-rules.js';
 import type { Statement } from './statements.js';
+import { parseCreatePipe, parseDropPipe, parseShowPipes } from './pipe-statements.js';
 import { parseAlterTable, parseCreateTable, parseCreateView } from './table-statements.js';
 import { TokenCursor } from './token-cursor.js';
 
@@ -109,7 +110,7 @@ function parseCreate(c: TokenCursor): StatementBody {
   const shown = ['CREATE', orReplace ? 'OR REPLACE' : '', modifier?.toUpperCase() ?? '', object.toUpperCase()].filter(Boolean).join(' ');
   const temporary = modifier !== undefined && modifier !== 'transient';
   if (UNSUPPORTED.has(object) || (temporary && (object === 'table' || object === 'view'))) throw unsupported(shown);
-  if (modifier !== undefined && object !== 'table') throw c.errorAt(c.pos - 1, 'DATABASE, SCHEMA, TABLE or VIEW');
+  if (modifier !== undefined && object !== 'table') throw c.errorAt(c.pos - 1, 'DATABASE, SCHEMA, TABLE, VIEW or PIPE');
   c.pos++;
   switch (object) {
     case 'database': {
@@ -126,9 +127,11 @@ function parseCreate(c: TokenCursor): StatementBody {
       return parseCreateTable(c, orReplace);
     case 'view':
       return parseCreateView(c, orReplace);
+    case 'pipe':
+      return parseCreatePipe(c, orReplace);
     default:
       c.pos--;
-      throw c.error('DATABASE, SCHEMA, TABLE or VIEW after CREATE');
+      throw c.error('DATABASE, SCHEMA, TABLE, VIEW or PIPE after CREATE');
   }
 }
 
@@ -157,9 +160,11 @@ function parseDrop(c: TokenCursor): StatementBody {
       const ifExists = readIfExists(c);
       return { kind: 'drop_view', ifExists, name: readEnd(c, () => c.readObjectName('a view name'), 'the view name') };
     }
+    case 'pipe':
+      return parseDropPipe(c);
     default:
       c.pos--;
-      throw c.error('DATABASE, SCHEMA, TABLE or VIEW after DROP');
+      throw c.error('DATABASE, SCHEMA, TABLE, VIEW or PIPE after DROP');
   }
 }
 
@@ -186,8 +191,9 @@ function parseTransaction(c: TokenCursor, verb: string): StatementBody {
 
 function parseShow(c: TokenCursor): StatementBody {
   if (c.accept('databases')) return readEnd(c, () => ({ kind: 'show', what: 'databases' }) as const, 'SHOW DATABASES');
+  if (c.accept('pipes')) return parseShowPipes(c);
   const what = c.accept('schemas') ? 'schemas' : c.accept('tables') ? 'tables' : undefined;
-  if (what === undefined) throw c.error('DATABASES, SCHEMAS or TABLES after SHOW');
+  if (what === undefined) throw c.error('DATABASES, SCHEMAS, TABLES or PIPES after SHOW');
   if (!c.accept('in')) return readEnd(c, () => ({ kind: 'show', what }) as const, `SHOW ${what.toUpperCase()}`);
   const name = c.readObjectName(what === 'schemas' ? 'a database name' : 'a database or database.schema name', what === 'schemas' ? 1 : 2);
   c.expectEnd('the name');

@@ -4,6 +4,8 @@
  * only the outer structure that Mayfly must act on is parsed here.
  */
 
+import type { CopyInto } from './copy-into.js';
+
 /** A possibly qualified object name: `[database.][schema.]name`, each part normalised. */
 export interface ObjectName {
   /** 1 to 3 parts, outermost first; unquoted identifiers are lower-cased, quoted ones kept as written. */
@@ -83,6 +85,10 @@ export type Statement = StatementBase &
     | { readonly kind: 'rollback' }
     | { readonly kind: 'show'; readonly what: 'databases' | 'schemas' | 'tables'; readonly in?: ObjectName }
     | { readonly kind: 'describe'; readonly name: ObjectName }
+    | { readonly kind: 'create_pipe'; readonly name: ObjectName; readonly orReplace: boolean; readonly ifNotExists: boolean; readonly copy: CopyInto }
+    | { readonly kind: 'drop_pipe'; readonly name: ObjectName; readonly ifExists: boolean }
+    /** `SHOW PIPES [IN DATABASE db | IN [SCHEMA] [db.]schema]`: every schema of the current database by default. */
+    | { readonly kind: 'show_pipes'; readonly database?: string; readonly schema?: ObjectName }
   );
 
 /** The `kind` of a statement. */

@@ -8,7 +8,10 @@ import { format, type Outcome, type QualifiedName, type Session } from './sessio
 import { writeDataFiles } from './table-writes.js';
 import { findColumn, liveRows, tableBytes } from './table-stats.js';
 
-type SchemaStatement = Exclude<Statement, { kind: 'query' | 'begin' | 'commit' | 'rollback' | 'use' | 'insert' | 'update' | 'delete' }>;
+type SchemaStatement = Exclude<
+  Statement,
+  { kind: 'query' | 'begin' | 'commit' | 'rollback' | 'use' | 'insert' | 'update' | 'delete' | 'create_pipe' | 'drop_pipe' | 'show_pipes' }
+>;
 
 /** Databases, schemas, tables and views: create, clone, alter, drop, swap, show, describe. */
 export async function runSchemaStatement(session: Session, s: SchemaStatement): Promise<Outcome> {
@@ -50,7 +53,7 @@ export async function runSchemaStatement(session: Session, s: SchemaStatement): 
           throw notFound('SCHEMA_NOT_FOUND', `schema ${q.db}.${q.schema} does not exist`);
         }
         if (q.schema === 'main') throw forbidden('SCHEMA_MAIN', 'the main schema cannot be dropped');
-        if (!s.cascade && sc.tables.size + sc.views.size > 0) {
+        if (!s.cascade && sc.tables.size + sc.views.size + (sc.pipes?.size ?? 0) > 0) {
           throw conflict('SCHEMA_NOT_EMPTY', `schema ${q.db}.${q.schema} is not empty; use DROP SCHEMA … CASCADE`);
         }
         tree.dropSchema(q.schema);

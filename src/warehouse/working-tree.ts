@@ -1,12 +1,17 @@
 import { contentId } from '../core/ids.js';
 import type { Catalog } from '../catalog/catalog.js';
-import type { RootTree, SchemaTree, TableVersion, ViewDef } from '../catalog/model.js';
+import type { PipeDef, RootTree, SchemaTree, TableVersion, ViewDef } from '../catalog/model.js';
 
-/** One schema of a working tree: table version ids and views by name. */
+/** One schema of a working tree: table version ids, views and pipes by name. */
 export interface WorkingSchema {
   readonly tables: Map<string, string>;
   readonly views: Map<string, ViewDef>;
+  /** Pipes live in their own namespace: a pipe may share a table's name. */
+  readonly pipes?: Map<string, PipeDef>;
 }
+
+/** Changed keys of pipes are `schema/pipe:name`, apart from the tables and views they may share a name with. */
+const PIPE_KEY = 'pipe:';
 
 /** An object of a schema. */
 export type SchemaObject = { readonly kind: 'table'; readonly id: string; readonly version: TableVersion } | { readonly kind: 'view'; readonly view: ViewDef };
@@ -33,7 +38,7 @@ export class WorkingTree {
     const schemas = new Map<string, WorkingSchema>();
     for (const [name, id] of Object.entries(root.schemas)) {
       const s = catalog.getMetadata<SchemaTree>('schema', id);
-      schemas.set(name, { tables: new Map(Object.entries(s.tables)), views: new Map(Object.entries(s.views)) });
+      schemas.set(name, { tables: new Map(Object.entries(s.tables)), views: new Map(Object.entries(s.views)), pipes: new Map(Object.entries(s.pipes ?? {})) });
     }
     return new WorkingTree(catalog, schemas);
   }
@@ -57,6 +62,26 @@ export class WorkingTree {
     if (id !== undefined) return { kind: 'table', id, version: this.tableVersion(id) };
     const view = s?.views.get(name);
     return view && { kind: 'view', view };
+  }
+
+  /** The pipe `schema.name`, if any. */
+  pipe(schema: string, name: string): PipeDef | undefined {
+    return this.schemas.get(schema)?.pipes?.get(name);
+  }
+
+  /** Creates or replaces a pipe. */
+  setPipe(schema: string, name: string, pipe: PipeDef): void {
+    const s = this.requireSchema(schema);
+    const pipes = s.pipes ?? new Map<string, PipeDef>();
+    pipes.set(name, pipe);
+    if (!s.pipes) this.schemas.set(schema, { ...s, pipes });
+    this.changed.add(`${schema}/${PIPE_KEY}${name}`);
+  }
+
+  /** Removes a pipe. */
+  dropPipe(schema: string, name: string): void {
+    this.requireSchema(schema).pipes?.delete(name);
+    this.changed.add(`${schema}/${PIPE_KEY}${name}`);
   }
 
   /** Sets a table to a new version; returns its id. */
@@ -96,7 +121,7 @@ export class WorkingTree {
 
   /** Creates or replaces a schema with the given content. */
   setSchema(schema: string, content: WorkingSchema): void {
-    this.schemas.set(schema, { tables: new Map(content.tables), views: new Map(content.views) });
+    this.schemas.set(schema, { tables: new Map(content.tables), views: new Map(content.views), pipes: new Map(content.pipes ?? []) });
     this.changed.add(schema);
   }
 
@@ -118,9 +143,15 @@ export class WorkingTree {
         else base.dropSchema(schema);
         continue;
       }
-      const obj = this.object(schema, name);
       if (!base.schemas.has(schema) && this.schemas.has(schema)) base.setSchema(schema, { tables: new Map(), views: new Map() });
       if (!this.schemas.has(schema)) continue;
+      if (name.startsWith(PIPE_KEY)) {
+        const pipe = this.pipe(schema, name.slice(PIPE_KEY.length));
+        if (pipe) base.setPipe(schema, name.slice(PIPE_KEY.length), pipe);
+        else base.dropPipe(schema, name.slice(PIPE_KEY.length));
+        continue;
+      }
+      const obj = this.object(schema, name);
       if (!obj) base.dropObject(schema, name);
       else if (obj.kind === 'table') base.setTableId(schema, name, obj.id);
       else base.setView(schema, name, obj.view);
@@ -135,7 +166,7 @@ export class WorkingTree {
     for (const name of [...this.schemas.keys()].sort()) {
       const s = this.schemas.get(name);
       if (!s) continue;
-      const body: SchemaTree = { tables: sortedRecord(s.tables), views: sortedRecord(s.views) };
+      const body: SchemaTree = { tables: sortedRecord(s.tables), views: sortedRecord(s.views), ...(s.pipes?.size ? { pipes: sortedRecord(s.pipes) } : {}) };
       const id = contentId('schema:v1', JSON.stringify(body));
       this.catalog.putMetadata('schema', id, body);
       root[name] = id;
@@ -154,7 +185,7 @@ export class WorkingTree {
   private requireSchema(schema: string): WorkingSchema {
     let s = this.schemas.get(schema);
     if (!s) {
-      s = { tables: new Map(), views: new Map() };
+      s = { tables: new Map(), views: new Map(), pipes: new Map() };
       this.schemas.set(schema, s);
       this.changed.add(schema);
     }
@@ -189,6 +220,9 @@ export function changedKeys(catalog: Catalog, fromRoot: string, toRoot: string):
     const sb = catalog.getMetadata<SchemaTree>('schema', ib);
     for (const obj of new Set([...Object.keys(sa.tables), ...Object.keys(sb.tables), ...Object.keys(sa.views), ...Object.keys(sb.views)])) {
       if (sa.tables[obj] !== sb.tables[obj] || JSON.stringify(sa.views[obj]) !== JSON.stringify(sb.views[obj])) out.add(`${name}/${obj}`);
+    }
+    for (const pipe of new Set([...Object.keys(sa.pipes ?? {}), ...Object.keys(sb.pipes ?? {})])) {
+      if (JSON.stringify(sa.pipes?.[pipe]) !== JSON.stringify(sb.pipes?.[pipe])) out.add(`${name}/${PIPE_KEY}${pipe}`);
     }
   }
   return out;

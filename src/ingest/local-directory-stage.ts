@@ -1,0 +1,77 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { join, resolve, sep } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { invalid, notFound } from '../core/errors.js';
+import type { Stage, StageFile } from './stage.js';
+
+/** A stage that is a directory on this machine: the raw bucket of the embedded default. */
+export class LocalDirectoryStage implements Stage {
+  readonly root: string;
+
+  constructor(
+    readonly name: string,
+    root: string,
+  ) {
+    this.root = resolve(root);
+  }
+
+  get location(): string {
+    return this.root;
+  }
+
+  get readableDirs(): readonly string[] {
+    return [this.root.endsWith(sep) ? this.root : this.root + sep];
+  }
+
+  async list(prefix: string): Promise<readonly StageFile[]> {
+    // Walk only the deepest folder the prefix names; the rest of the prefix filters names.
+    const folder = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/') + 1) : '';
+    const root = await stat(this.root).catch(() => undefined);
+    if (!root?.isDirectory()) throw notFound('STAGE_MISSING', `stage ${this.name} is the directory ${this.root}, which does not exist; create it (or fix stages.${this.name}.path in mayfly.yaml)`);
+    const out: StageFile[] = [];
+    await this.walk(folder, out);
+    return out.filter((f) => f.path.startsWith(prefix)).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  async stat(path: string): Promise<StageFile | undefined> {
+    const s = await stat(this.file(path)).catch(() => undefined);
+    return s?.isFile() ? { path, size: s.size, modifiedAt: Math.trunc(s.mtimeMs) } : undefined;
+  }
+
+  open(path: string): NodeJS.ReadableStream {
+    return createReadStream(this.file(path));
+  }
+
+  async checksum(path: string): Promise<string> {
+    const hash = createHash('sha256');
+    await pipeline(createReadStream(this.file(path)), hash);
+    return hash.digest('hex');
+  }
+
+  async localPath(path: string): Promise<string> {
+    return this.file(path);
+  }
+
+  private file(path: string): string {
+    const full = resolve(this.root, path);
+    if (!full.startsWith(this.root + sep)) throw invalid('STAGE_PATH', `${path} is outside stage ${this.name}`);
+    return full;
+  }
+
+  private async walk(folder: string, out: StageFile[]): Promise<void> {
+    const entries = await readdir(join(this.root, folder), { withFileTypes: true }).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT' || e.code === 'ENOTDIR') return [];
+      throw e;
+    });
+    for (const e of entries) {
+      const path = `${folder}${e.name}`;
+      if (e.isDirectory()) await this.walk(`${path}/`, out);
+      else if (e.isFile()) {
+        const f = await this.stat(path);
+        if (f) out.push(f);
+      }
+    }
+  }
+}

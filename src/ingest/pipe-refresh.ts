@@ -1,0 +1,141 @@
+import type { PipeInfo } from '../warehouse/pipe-objects.js';
+import type { Session } from '../warehouse/session.js';
+import { loadFileOnce, pipeName, recordChangedFile, type FileOutcome, type KnownHistory } from './file-loader.js';
+import { historyVersion, PROCESSED_STATUSES, readLoadHistory, type LoadRecord } from './load-history.js';
+import type { Stage, StageFile } from './stage.js';
+import { pipeFiles, stagePath } from './stage-files.js';
+
+/** A loaded file whose content changed since (same path, other checksum). */
+export interface ChangedFile {
+  /** `@stage/path`. */
+  readonly file: string;
+  readonly checksum: string;
+  /** The load of its earlier content. */
+  readonly loaded: LoadRecord;
+  /** Whether the load history already reports this content. */
+  readonly reported: boolean;
+  readonly stageFile: StageFile;
+}
+
+/** What a pipe has to do: the files never processed (oldest path first), and the changed ones. */
+export interface PipePlan {
+  readonly pending: readonly StageFile[];
+  readonly changed: readonly ChangedFile[];
+  /** Files processed already and unchanged. */
+  readonly upToDate: number;
+  /** The content id of the history the plan was made from. */
+  readonly historyVersion: string | undefined;
+}
+
+/** Progress of a refresh, reported as it goes. */
+export type RefreshEvent =
+  | { readonly kind: 'planned'; readonly pipe: string; readonly files: number }
+  | { readonly kind: 'loaded'; readonly pipe: string; readonly outcome: FileOutcome };
+
+/** What refreshing one pipe did. */
+export interface PipeRefreshReport {
+  /** `schema.name`. */
+  readonly pipe: string;
+  readonly files: readonly FileOutcome[];
+  readonly rowsLoaded: number;
+  readonly rowsRejected: number;
+  /** Files rewritten after they were loaded (reported, not loaded). */
+  readonly changed: readonly string[];
+  /** Files still to load when the refresh stopped (an abort, or a stop request). */
+  readonly remaining: number;
+  /** Set when a file with rejected rows stopped the pipe (ON_ERROR = ABORT_STATEMENT). */
+  readonly aborted?: { readonly file: string; readonly message: string };
+  readonly elapsedMs: number;
+}
+
+/**
+ * Compares a pipe's files with its load history in the session's database.
+ * A file is processed once per database; one whose size or time differs from
+ * its load is checksummed, and reported as changed only if its bytes did.
+ */
+export async function planPipe(session: Session, pipe: PipeInfo, stage: Stage): Promise<PipePlan> {
+  // One snapshot for the history and its id.
+  await session.run('BEGIN');
+  let history: readonly LoadRecord[];
+  let version: string | undefined;
+  try {
+    version = historyVersion(session);
+    history = await readLoadHistory(session, pipeName(pipe));
+  } finally {
+    if (session.inTransaction) await session.run('ROLLBACK');
+  }
+  const byFile = new Map<string, LoadRecord[]>();
+  for (const r of history) byFile.set(r.file, [...(byFile.get(r.file) ?? []), r]);
+  const pending: StageFile[] = [];
+  const changed: ChangedFile[] = [];
+  let upToDate = 0;
+  for (const f of await pipeFiles(stage, pipe.copy)) {
+    const key = stagePath(stage.name, f.path);
+    const records = byFile.get(key) ?? [];
+    const loaded = records.filter((r) => PROCESSED_STATUSES.includes(r.status)).at(-1);
+    if (!loaded) {
+      pending.push(f);
+      continue;
+    }
+    const same = (r: LoadRecord): boolean => r.size === f.size && r.modifiedAt === f.modifiedAt;
+    const notes = records.filter((r) => r.status === 'CHANGED');
+    if (same(loaded)) {
+      upToDate++;
+      continue;
+    }
+    const seen = notes.find(same);
+    const checksum = seen?.checksum ?? (await stage.checksum(f.path));
+    if (checksum === loaded.checksum) upToDate++;
+    else changed.push({ file: key, checksum, loaded, reported: notes.some((n) => n.checksum === checksum), stageFile: f });
+  }
+  return { pending, changed, upToDate, historyVersion: version };
+}
+
+/**
+ * Loads a pipe's new files into the session's database, one transaction per
+ * file, oldest path first, and records files that changed after loading.
+ * Stops after the file in progress when `signal` aborts, and at a file whose
+ * rejected rows abort it (ON_ERROR = ABORT_STATEMENT).
+ */
+export async function refreshPipe(
+  session: Session,
+  pipe: PipeInfo,
+  stage: Stage,
+  options: { readonly signal?: AbortSignal; readonly onEvent?: (e: RefreshEvent) => void } = {},
+): Promise<PipeRefreshReport> {
+  const started = performance.now();
+  const name = pipeName(pipe);
+  const plan = await planPipe(session, pipe, stage);
+  for (const c of plan.changed) if (!c.reported) await recordChangedFile(session, pipe, stage, c.stageFile, c.checksum, c.loaded);
+  options.onEvent?.({ kind: 'planned', pipe: name, files: plan.pending.length });
+  const files: FileOutcome[] = [];
+  const known: KnownHistory = { version: plan.changed.some((c) => !c.reported) ? undefined : plan.historyVersion };
+  let aborted: PipeRefreshReport['aborted'];
+  for (const f of plan.pending) {
+    if (options.signal?.aborted || aborted) break;
+    // A file removed since the listing is not an error: it is simply not there to load.
+    const now = await stage.stat(f.path);
+    if (!now) continue;
+    const outcome = await loadFileOnce(session, pipe, stage, now, known);
+    files.push(outcome);
+    options.onEvent?.({ kind: 'loaded', pipe: name, outcome });
+    if (outcome.status === 'ABORTED') {
+      const first = outcome.firstRejects[0];
+      const where = first ? `${first.line === null ? '' : `line ${first.line}: `}${first.reason}` : 'rejected rows';
+      aborted = {
+        file: outcome.file,
+        message: `${outcome.file} has ${outcome.rowsRejected} rejected row(s) (${where}); nothing of it was loaded (ON_ERROR = ABORT_STATEMENT)`,
+      };
+    }
+  }
+  return {
+    pipe: name,
+    files,
+    rowsLoaded: files.reduce((n, f) => n + f.rowsLoaded, 0),
+    rowsRejected: files.reduce((n, f) => n + f.rowsRejected, 0),
+    changed: plan.changed.map((c) => c.file),
+    remaining: plan.pending.length - files.length,
+    ...(aborted ? { aborted } : {}),
+    elapsedMs: performance.now() - started,
+  };
+}

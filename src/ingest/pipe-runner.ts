@@ -1,0 +1,66 @@
+import type { RefreshEvent } from './pipe-refresh.js';
+import type { PipeService, RefreshReport } from './pipe-service.js';
+
+/** What `pipe run` did until it was stopped. */
+export interface RunReport {
+  readonly db: string;
+  readonly polls: number;
+  readonly filesLoaded: number;
+  readonly rowsLoaded: number;
+  readonly rowsRejected: number;
+  readonly elapsedMs: number;
+}
+
+/** Options of {@link runPipes}. */
+export interface RunOptions {
+  /** Time between two looks at the stages. */
+  readonly intervalMs: number;
+  /** Stops the loop; a file being loaded is committed first. */
+  readonly signal: AbortSignal;
+  readonly onEvent?: (e: RefreshEvent) => void;
+  /** Called after each poll with what it did. */
+  readonly onPoll?: (report: RefreshReport) => void;
+  /** Stops after this many polls (for scripts and tests). */
+  readonly maxPolls?: number;
+}
+
+/**
+ * Keeps loading new files into `db`: refreshes its running pipes, waits
+ * `intervalMs`, and again, until `signal` aborts. States are read at every
+ * poll, so pipes resumed or paused meanwhile (from another process) are
+ * picked up. A stop never leaves a file half loaded: each file commits whole.
+ */
+export async function runPipes(service: PipeService, db: string, options: RunOptions): Promise<RunReport> {
+  const started = performance.now();
+  let polls = 0;
+  let filesLoaded = 0;
+  let rowsLoaded = 0;
+  let rowsRejected = 0;
+  while (!options.signal.aborted && (options.maxPolls === undefined || polls < options.maxPolls)) {
+    const report = await service.refresh(db, { signal: options.signal, ...(options.onEvent ? { onEvent: options.onEvent } : {}) });
+    polls++;
+    for (const p of report.pipes) {
+      filesLoaded += p.files.filter((f) => f.status !== 'ALREADY_LOADED').length;
+      rowsLoaded += p.rowsLoaded;
+      rowsRejected += p.rowsRejected;
+    }
+    options.onPoll?.(report);
+    if (options.maxPolls !== undefined && polls >= options.maxPolls) break;
+    await sleep(options.intervalMs, options.signal);
+  }
+  return { db, polls, filesLoaded, rowsLoaded, rowsRejected, elapsedMs: performance.now() - started };
+}
+
+/** Waits `ms`, or less when `signal` aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
