@@ -124,19 +124,19 @@ describe('mayfly databases and clones', () => {
   });
 
   test('clone create makes a clone that db list shows', () => {
-    const created = json(['clone', 'create', 'squad_c', '--from', 'prod', '--home', home]).value;
-    assert.equal(field(created, 'name'), 'squad_c');
+    const created = json(['clone', 'create', 'squad_c_dev', '--from', 'prod', '--home', home]).value;
+    assert.equal(field(created, 'name'), 'squad_c_dev');
     assert.equal(typeof field(created, 'elapsedMs'), 'number');
     const list = json(['db', 'list', '--home', home]).value;
     assert.ok(Array.isArray(list));
-    const clone = list.find((d) => field(d, 'name') === 'squad_c');
+    const clone = list.find((d) => field(d, 'name') === 'squad_c_dev');
     assert.equal(field(field(clone, 'source'), 'database'), 'prod');
-    assert.match(mayfly(['db', 'list', '--home', home]).stdout, /squad_c +prod/);
+    assert.match(mayfly(['db', 'list', '--home', home]).stdout, /squad_c_dev +prod/);
   });
 
   test('clone create --schema clones only those schemas; db show lists its tables', () => {
-    json(['clone', 'create', 'squad_rdv', '--schema', 'rdv', '--home', home]);
-    const shown = json(['db', 'show', 'squad_rdv', '--home', home]).value;
+    json(['clone', 'create', 'squad_c_rdv', '--schema', 'rdv', '--home', home]);
+    const shown = json(['db', 'show', 'squad_c_rdv', '--home', home]).value;
     const objects = field(shown, 'objects');
     assert.ok(Array.isArray(objects));
     assert.deepEqual(
@@ -146,7 +146,7 @@ describe('mayfly databases and clones', () => {
   });
 
   test('clone create --at refuses what is not a time', () => {
-    const r = mayfly(['clone', 'create', 'squad_x', '--at', 'yesterday', '--home', home]);
+    const r = mayfly(['clone', 'create', 'squad_c_x', '--at', 'yesterday', '--home', home]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /INVALID_TIMESTAMP/);
   });
@@ -156,13 +156,13 @@ describe('mayfly databases and clones', () => {
     assert.equal(r.code, 1);
     assert.match(r.stderr, /^error \[PROD_PROTECTED\]/);
     assert.equal(field(field(JSON.parse(r.stdout), 'error'), 'code'), 'PROD_PROTECTED');
-    json(['clone', 'create', 'doomed', '--home', home]);
-    assert.equal(field(json(['db', 'drop', 'doomed', '--home', home]).value, 'dropped'), 'doomed');
+    json(['clone', 'create', 'squad_c_doomed', '--home', home]);
+    assert.equal(field(json(['db', 'drop', 'squad_c_doomed', '--home', home]).value, 'dropped'), 'squad_c_doomed');
   });
 
   test('metrics, gc and compact print JSON reports', () => {
-    json(['sql', '--home', home, '--db', 'squad_c', 'update rdv.hub set id = -1 where id = 1']);
-    const metrics = json(['metrics', '--home', home, '--db', 'squad_c']).value;
+    json(['sql', '--home', home, '--db', 'squad_c_dev', 'update rdv.hub set id = -1 where id = 1']);
+    const metrics = json(['metrics', '--home', home, '--db', 'squad_c_dev']).value;
     const [db] = field(metrics, 'databases') as unknown[];
     for (const k of ['logicalBytes', 'sharedBytes', 'exclusiveBytes', 'retainedForCloneBytes', 'files']) assert.equal(typeof field(db, k), 'number', k);
     assert.ok((field(db, 'exclusiveBytes') as number) > 0);

@@ -35,6 +35,18 @@ export interface CloneRecord {
   /** A lease: never reaped before then (still bounded by retention compliance). */
   readonly pinnedUntil: number | null;
   readonly destroyedAt: number | null;
+  /** The schemas it holds when it was cloned with `--schema` (refresh keeps them), else null: the whole source. */
+  readonly schemas: readonly string[] | null;
+  /** The TTL it was given (ms): a refresh at expiry starts a new one of this length. */
+  readonly ttlMs: number;
+  /** How many times it was refreshed. */
+  readonly refreshes: number;
+  /** Warnings already sent, so each is sent once: the expiry and the retention deadline they were sent for. */
+  readonly warned: { readonly expiresAt: number | null; readonly retentionDeadline: number | null };
+  /** Why it was destroyed (`expired`, `idle`, `retention`, `destroyed by <owner>`, …), null while alive. */
+  readonly destroyReason: string | null;
+  /** When the record last changed: reap skips a clone whose record changed since it planned. */
+  readonly updatedAt: number;
 }
 
 /** Every clone record, destroyed ones included, by name. */
@@ -42,7 +54,21 @@ export function listCloneRecords(store: ControlStore): readonly CloneRecord[] {
   return store.listRecords<CloneRecord>(CLONE_RECORD_KIND).map((r) => r.value);
 }
 
-/** The record of clone `name`, if Mayfly made it. */
+/** The record of clone `name`, if Mayfly made it (the live clone, or the last one of that name). */
 export function getCloneRecord(store: ControlStore, name: string): CloneRecord | undefined {
   return store.getRecord<CloneRecord>(CLONE_RECORD_KIND, name);
+}
+
+/** Writes a clone record under its name (inside the caller's transaction). */
+export function putCloneRecord(store: ControlStore, record: CloneRecord): void {
+  store.putRecord(CLONE_RECORD_KIND, record.name, record);
+}
+
+/**
+ * Moves the record of a destroyed clone to `name@<destroyedAt>` so the name can
+ * be used again while the old clone's history (and its cost) stays listed.
+ */
+export function archiveCloneRecord(store: ControlStore, record: CloneRecord): void {
+  store.putRecord(CLONE_RECORD_KIND, `${record.name}@${record.destroyedAt ?? record.updatedAt}`, record);
+  store.deleteRecord(CLONE_RECORD_KIND, record.name);
 }
