@@ -6,7 +6,7 @@
  *
  *   npm run bench                      full sizes (~1 GB, 100,000 files)
  *   npm run bench -- --quick           every size ~10× smaller; results go to the temp dir
- *   npm run bench -- --only query,gc   some phases (clone, copy, query, update, gc, lifecycle, cost)
+ *   npm run bench -- --only query,gc   some phases (clone, copy, query, update, gc, lifecycle, cost, ingest, dag)
  *   npm run bench -- --out file.json --keep-data
  */
 import { readdirSync, rmdirSync, rmSync } from 'node:fs';
@@ -18,6 +18,8 @@ import { progress } from './bench-util.js';
 import { buildLarge, buildMany, buildSmall, type BenchWarehouse } from './bench-warehouses.js';
 import { measureCloneLatency } from './clone-latency.js';
 import { measureCost } from './cost-bench.js';
+import { measureDag } from './dag-bench.js';
+import { measureIngest } from './ingest-bench.js';
 import { measureLifecycle } from './lifecycle-bench.js';
 import { measureFullCopy } from './full-copy.js';
 import { measureGc, measureGcScan } from './gc-bench.js';
@@ -26,7 +28,7 @@ import { RawDuck } from './raw-duck.js';
 import { formatTable, results, writeResults, type Figure } from './report.js';
 import { measureRowUpdate } from './row-update.js';
 
-const PHASES = ['clone', 'copy', 'query', 'update', 'gc', 'lifecycle', 'cost'] as const;
+const PHASES = ['clone', 'copy', 'query', 'update', 'gc', 'lifecycle', 'cost', 'ingest', 'dag'] as const;
 type Phase = (typeof PHASES)[number];
 /** Phases that measure the data plane on the generated ~1 GB warehouse. */
 const DATA_PLANE_PHASES: readonly Phase[] = ['clone', 'copy', 'query', 'update', 'gc'];
@@ -35,6 +37,8 @@ const DATA_PLANE_PHASES: readonly Phase[] = ['clone', 'copy', 'query', 'update',
 const CONTROL_PLANE_PHASES: readonly { readonly phase: Phase; readonly label: string; readonly measure: (root: string, quick: boolean) => Promise<{ figures: Figure[]; details: Record<string, unknown> }> }[] = [
   { phase: 'lifecycle', label: 'clone lifecycle: create, refresh, destroy, reap', measure: measureLifecycle },
   { phase: 'cost', label: 'cost report over a year of metering', measure: measureCost },
+  { phase: 'ingest', label: 'pipe ingest against raw DuckDB reading the same files', measure: measureIngest },
+  { phase: 'dag', label: 'the sample DAG on production and on clones', measure: measureDag },
 ];
 
 interface Args {

@@ -5,6 +5,11 @@ import { SqliteCatalog } from '../catalog/sqlite-catalog.js';
 import { loadConfig, type ResolvedConfig } from '../config/mayfly-config.js';
 import { LocalObjectStore } from '../storage/local-object-store.js';
 import { Warehouse } from '../warehouse/warehouse.js';
+import { CloneActivityTracker } from '../clones/activity-tracker.js';
+import { CloneLifecycle } from '../clones/clone-lifecycle.js';
+import type { DeploymentReplayer } from '../clones/deployment-replayer.js';
+import { WarehouseDeploymentReplayer } from '../orchestrate/deployment-replayer.js';
+import { Meter } from '../costs/meter.js';
 import type { WarehouseSettings } from '../warehouse/warehouse-settings.js';
 
 /** Options of {@link createMayfly}. */
@@ -28,11 +33,19 @@ export function hasWarehouse(home: string): boolean {
   return existsSync(join(home, CATALOG_FILE));
 }
 
-/** A wired Mayfly: the warehouse and the configuration it came from. */
+/** A wired Mayfly: the warehouse, the configuration it came from, and the control plane's listeners. */
 export interface Mayfly {
   readonly config: ResolvedConfig;
   readonly warehouse: Warehouse;
-  /** Closes the catalog. */
+  /** Meters compute and storage per database (for cost reports). */
+  readonly meter: Meter;
+  /** Notes the last activity of clones (for idle expiry). */
+  readonly activity: CloneActivityTracker;
+  /** Re-applies a clone's own deployments after a refresh. */
+  readonly replayer: DeploymentReplayer;
+  /** Clone create, extend, pin, refresh and destroy. */
+  readonly lifecycle: CloneLifecycle;
+  /** Flushes what the listeners buffered and closes the catalog. */
   close(): void;
 }
 
@@ -46,5 +59,23 @@ export function createMayfly(options: MayflyOptions = {}): Mayfly {
   const { home: _home, file: _file, project: _project, projectDir: _projectDir, ...fromConfig } = config;
   const settings: WarehouseSettings = { ...fromConfig, ...options.settings };
   const warehouse = new Warehouse(catalog, store, options.clock ?? systemClock, settings);
-  return { config, warehouse, close: () => catalog.close() };
+  const meter = Meter.attach(warehouse, config);
+  const activity = CloneActivityTracker.attach(warehouse);
+  const replayer = new WarehouseDeploymentReplayer(warehouse);
+  return {
+    config,
+    warehouse,
+    meter,
+    activity,
+    replayer,
+    lifecycle: new CloneLifecycle(warehouse, config, replayer),
+    close: () => {
+      try {
+        activity.detach();
+        meter.detach();
+      } finally {
+        catalog.close();
+      }
+    },
+  };
 }

@@ -212,15 +212,18 @@ describe('mayfly usage and errors', () => {
 });
 
 describe('mayfly demo', () => {
-  test('builds, clones and reports a clone far cheaper in bytes than a full copy', () => {
+  test('runs the sample project: the clone loads only new files, runs DAG V2, and production stays as it was', () => {
     const home = tempDir();
     const { value } = json(['demo', '--home', home]);
-    const cloneBytes = field(field(value, 'clone'), 'bytesAfterUpdate') as number;
-    const copyBytes = field(field(value, 'fullCopy'), 'bytes') as number;
-    assert.equal(field(field(value, 'clone'), 'bytesWritten'), 0);
-    assert.ok(cloneBytes > 0 && cloneBytes < copyBytes, `clone ${cloneBytes} B vs full copy ${copyBytes} B`);
-    assert.equal(field(field(value, 'check'), 'productionUnchanged'), true);
-    assert.equal(field(field(value, 'check'), 'cloneSegment'), 'vip');
+    const prod = field(value, 'production');
+    const clone = field(value, 'clone');
+    assert.equal(field(prod, 'dagStatus'), 'succeeded');
+    assert.equal(field(clone, 'dagStatus'), 'succeeded');
+    assert.equal(field(prod, 'unchanged'), true);
+    assert.equal(field(prod, 'filesLoaded'), 21);
+    assert.equal(field(clone, 'filesLoaded'), 3, 'the clone inherits the load history: only today\'s 3 files load');
+    const own = field(clone, 'exclusiveBytes') as number;
+    assert.ok(own > 0 && own < (field(field(value, 'fullCopy'), 'bytes') as number), `clone ${own} B vs a full copy`);
     const again = mayfly(['demo', '--home', home]);
     assert.equal(again.code, 1);
     assert.match(again.stderr, /DEMO_HOME_IN_USE/);

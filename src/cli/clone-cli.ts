@@ -1,7 +1,7 @@
 import type { Mayfly } from '../app/create-mayfly.js';
 import type { HookReport } from '../clones/clone-hooks.js';
 import type { CloneView } from '../clones/clone-inventory.js';
-import { CloneLifecycle } from '../clones/clone-lifecycle.js';
+import type { CloneLifecycle } from '../clones/clone-lifecycle.js';
 import type { CloneRecord } from '../clones/clone-record.js';
 import type { CloneStatus } from '../clones/clone-status.js';
 import type { CostLine } from '../costs/meter.js';
@@ -9,9 +9,9 @@ import { formatTime, type Output } from './output.js';
 
 const DAY = 86_400_000;
 
-/** The lifecycle over an open Mayfly (the one place the CLI builds it: wiring a deployment replayer goes here). */
+/** The lifecycle over an open Mayfly, as `createMayfly` wired it. */
 export function lifecycleOf(mayfly: Mayfly): CloneLifecycle {
-  return new CloneLifecycle(mayfly.warehouse, mayfly.config);
+  return mayfly.lifecycle;
 }
 
 /** A time as ISO-8601 for JSON, or null. */

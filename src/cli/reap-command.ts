@@ -1,5 +1,4 @@
 import { reap, type ReapStep } from '../clones/clone-reaper.js';
-import { Meter } from '../costs/meter.js';
 import { GLOBAL_OPTIONS_HELP, expectPositionals, parseCommandArgs } from './args.js';
 import type { Command } from './command.js';
 import { withMayfly } from './open-warehouse.js';
@@ -37,17 +36,14 @@ ${GLOBAL_OPTIONS_HELP}`,
   async run(args, { out }) {
     const { values, positionals } = parseCommandArgs(args, OPTIONS);
     expectPositionals(positionals, []);
-    await withMayfly(values, async ({ warehouse, config }) => {
-      const meter = values['dry-run'] ? undefined : Meter.attach(warehouse, config);
+    await withMayfly(values, async ({ warehouse, config, meter, replayer }) => {
       const bar = progressBar(out, 'reaping');
       const report = await reap(warehouse, config, {
         dryRun: values['dry-run'],
-        ...(meter ? { sampler: meter } : {}),
+        ...(values['dry-run'] ? {} : { sampler: meter }),
+        replayer,
         onProgress: (done, total, clone) => bar.update(done, total, clone),
-      }).finally(() => {
-        bar.finish();
-        meter?.detach();
-      });
+      }).finally(() => bar.finish());
       for (const e of report.errors) out.note(`error [${e.code}] ${e.clone} (${e.action}): ${e.message}`);
       for (const f of report.hooks.failed) out.note(`warning: the ${f.event} hook for ${f.clone} failed (attempt ${f.attempts}): ${f.error}`);
       if (out.json) return out.printJson(report);
