@@ -1,4 +1,4 @@
-/** Mayfly's public library API: wire a warehouse, open sessions, clone, swap, measure and collect. */
+/** Mayfly's public library API: wire a warehouse, open sessions, clone, swap, measure and collect; the clone lifecycle, pipes, DAGs, deployments, retention and costs. */
 export { createMayfly, type Mayfly, type MayflyOptions } from './app/create-mayfly.js';
 export { loadConfig, validateConfig, type MayflyConfig, type ResolvedConfig } from './config/mayfly-config.js';
 export { FakeClock, systemClock, type Clock } from './core/clock.js';
@@ -10,3 +10,20 @@ export type { WarehouseMetrics, DatabaseMetrics, TableMetrics, StorageSplit } fr
 export type { GcReport, GcOptions } from './warehouse/garbage-collector.js';
 export type { CompactReport, CompactOptions } from './warehouse/compactor.js';
 export type { QueryResult, Cell } from './sql/query-result.js';
+export type { ControlStore } from './warehouse/control-store.js';
+export type { ActivityEvent, ActivityListener } from './warehouse/activity.js';
+export { SYSTEM_SCHEMA, type SessionOptions } from './warehouse/session.js';
+export { CloneLifecycle, type CreateCloneRequest } from './clones/clone-lifecycle.js';
+export { reap, type ReapOptions, type ReapReport } from './clones/clone-reaper.js';
+export type { CloneRecord, ScopeKind, CloneState } from './clones/clone-record.js';
+export { PipeService } from './ingest/pipe-service.js';
+export { StageRegistry } from './ingest/stage-registry.js';
+export { syncPipes } from './ingest/pipe-sync.js';
+export { generateLanding, type LandingOptions } from './ingest/landing-generator.js';
+export { orchestrateProject } from './orchestrate/dag-definition.js';
+export { runDag, type DagRunOptions } from './orchestrate/dag-runner.js';
+export { deploy, type DeployOptions } from './orchestrate/deployer.js';
+export { readDeploymentScripts } from './orchestrate/deployment-scripts.js';
+export { seedTable } from './mock/seed-table.js';
+export { Meter, costOf, type CostLine } from './costs/meter.js';
+export { retentionDeadline, type RetentionDeadline } from './retention/retention-deadline.js';
