@@ -168,6 +168,20 @@ describe('deployments', () => {
     });
   });
 
+  it('`clone refresh --reapply` through the wired lifecycle resets the clone and re-applies its own deployment', async () => {
+    await withWarehouse(async ({ mayfly, warehouse }) => {
+      await deploy(warehouse, { target: 'prod', scripts: scripts(BASE), allowProduction: true });
+      await mayfly.lifecycle.create({ name: 'squad_c_sprint1', scope: 'squad:c', ttl: '7d' });
+      await deploy(warehouse, { target: 'squad_c_sprint1', scripts: scripts({ ...BASE, 'V3__lookup.sql': 'create table staging.lookup (id integer);' }) });
+      await withSession(warehouse, 'prod', (s) => s.run("insert into staging.customers values (3, 'cat')"));
+      const r = await mayfly.lifecycle.refresh('squad_c_sprint1', { reapply: true });
+      assert.deepEqual(r.reapplied, ['V3__lookup.sql']);
+      assert.ok(await tableExists(warehouse, 'squad_c_sprint1', 'staging', 'lookup'));
+      await withSession(warehouse, 'squad_c_sprint1', async (s) => assert.equal(await count(s, 'staging.customers'), 3));
+      assert.equal(await tableExists(warehouse, 'prod', 'staging', 'lookup'), false);
+    });
+  });
+
   it('refuses to replay a clone’s script when its source applied the same version with other text', async () => {
     await withWarehouse(async ({ warehouse }) => {
       await deploy(warehouse, { target: 'prod', scripts: scripts(BASE), allowProduction: true });
