@@ -1,5 +1,22 @@
 import type { ResolvedConfig } from '../config/mayfly-config.js';
+import type { ActivityEvent } from '../warehouse/activity.js';
+import type { DatabaseMetrics } from '../warehouse/storage-metrics.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
+import { COMPUTE_EVENT_KIND, STORAGE_EVENT_KIND, type ComputeSample, type StorageSample } from './meter-events.js';
+
+/** Pricing lives in cost-report.ts; re-exported here, beside the meter that records what it prices. */
+export { costOf, type CostLine } from './cost-report.js';
+
+/** How often a long-running process writes what it buffered, at the latest (checked on activity). */
+const DEFAULT_FLUSH_INTERVAL_MS = 5 * 60_000;
+
+interface ComputeBuffer {
+  ms: number;
+  statements: number;
+  readonly purposes: Record<string, number>;
+  /** The last statement's time: the compute event is stamped with it. */
+  lastAt: number;
+}
 
 /**
  * Meters databases: compute time of every statement (from the warehouse's
@@ -7,38 +24,90 @@ import type { Warehouse } from '../warehouse/warehouse.js';
  * Buffered in memory; `flush` writes to the control store's event log.
  */
 export class Meter {
+  private compute = new Map<string, ComputeBuffer>();
+  private committed = new Set<string>();
+  private lastFlush: number;
+  private flushScheduled = false;
+  private readonly stop: () => void;
+
   private constructor(
     private readonly warehouse: Warehouse,
-    private readonly config: ResolvedConfig,
-  ) {}
-
-  /** Starts metering the warehouse's activity. */
-  static attach(warehouse: Warehouse, config: ResolvedConfig): Meter {
-    return new Meter(warehouse, config);
+    private readonly flushIntervalMs: number,
+  ) {
+    this.lastFlush = warehouse.clock.now();
+    this.stop = warehouse.onActivity((e) => this.record(e));
   }
 
-  /** Records a storage sample now for each database (every reap does, for every clone). */
-  sample(_dbs: readonly string[]): void {
-    void this.warehouse;
-    void this.config;
+  /** Starts metering the warehouse's activity (`flushIntervalMs`: how often a long-running process writes, at the latest). */
+  static attach(warehouse: Warehouse, _config: ResolvedConfig, options: { flushIntervalMs?: number } = {}): Meter {
+    // Prices are applied when a report is made, not when usage is recorded: the configuration is not needed here yet.
+    return new Meter(warehouse, options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS);
   }
 
-  /** Writes buffered compute time and samples databases that committed since the last flush. */
-  flush(): void {}
+  /** Records a storage sample now for each database (every reap does, for every clone); databases that no longer exist are skipped. */
+  sample(dbs: readonly string[]): void {
+    if (dbs.length === 0) return;
+    const wanted = new Set(dbs);
+    const metrics = this.warehouse.metrics().databases.filter((d) => wanted.has(d.name));
+    const at = this.warehouse.clock.now();
+    this.warehouse.control.atomically(() => {
+      for (const d of metrics) this.warehouse.control.appendEvent(STORAGE_EVENT_KIND, d.name, at, storageSample(d));
+    });
+  }
+
+  /**
+   * Writes buffered compute time, and samples the storage of databases that
+   * committed since the last flush and of their clones (a source that drops
+   * files moves them into its clones' retained-for-clone bytes).
+   */
+  flush(): void {
+    const { compute, committed } = this;
+    this.lastFlush = this.warehouse.clock.now();
+    if (compute.size === 0 && committed.size === 0) return;
+    const metrics = committed.size > 0 ? this.warehouse.metrics().databases : [];
+    const sampled = metrics.filter((d) => committed.has(d.name) || (d.source !== undefined && committed.has(d.source)));
+    const at = this.warehouse.clock.now();
+    this.warehouse.control.atomically(() => {
+      for (const [db, c] of compute) {
+        const body: ComputeSample = { ms: c.ms, statements: c.statements, purposes: c.purposes };
+        this.warehouse.control.appendEvent(COMPUTE_EVENT_KIND, db, c.lastAt, body);
+      }
+      for (const d of sampled) this.warehouse.control.appendEvent(STORAGE_EVENT_KIND, d.name, at, storageSample(d));
+    });
+    // Cleared only once written: a flush that failed leaves the buffer for the next one.
+    this.compute = new Map();
+    this.committed = new Set();
+  }
 
   /** Flushes and stops listening. */
-  detach(): void {}
+  detach(): void {
+    this.stop();
+    this.flush();
+  }
+
+  private record(e: ActivityEvent): void {
+    const c = this.compute.get(e.db) ?? { ms: 0, statements: 0, purposes: {}, lastAt: e.at };
+    c.ms += e.elapsedMs;
+    c.statements += 1;
+    c.purposes[e.purpose] = (c.purposes[e.purpose] ?? 0) + e.elapsedMs;
+    c.lastAt = e.at;
+    this.compute.set(e.db, c);
+    if (e.kind === 'write') this.committed.add(e.db);
+    if (!this.flushScheduled && e.at - this.lastFlush >= this.flushIntervalMs) {
+      // Not on the statement's path: the listener must stay cheap and must not throw.
+      this.flushScheduled = true;
+      setImmediate(() => {
+        this.flushScheduled = false;
+        try {
+          this.flush();
+        } catch {
+          // The next flush (or detach) writes the buffer again: nothing is lost but the timing.
+        }
+      }).unref();
+    }
+  }
 }
 
-/** What a database has cost over a period. */
-export interface CostLine {
-  readonly storage: number;
-  readonly compute: number;
-  readonly total: number;
-  readonly currency: string;
-}
-
-/** What database `db` cost between `since` and `until` (ms). */
-export function costOf(_warehouse: Warehouse, _config: ResolvedConfig, _db: string, _since: number, _until: number): CostLine {
-  return { storage: 0, compute: 0, total: 0, currency: 'USD' };
+function storageSample(d: DatabaseMetrics): StorageSample {
+  return { exclusive: d.exclusiveBytes, retained: d.retainedForCloneBytes, logical: d.logicalBytes };
 }

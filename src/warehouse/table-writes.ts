@@ -55,8 +55,53 @@ async function remove(session: Session, target: QualifiedName, v: TableVersion, 
   if (s.whereSql === undefined && s.usingSql === undefined) return [{ ...v, files: [], deletes: [] }, liveRows(v)];
   const { from, row } = writeTarget(target, s.alias, [s.usingSql, s.whereSql]);
   const sql = await prepareWrite(session, target, v, `SELECT DISTINCT ${row}.${FILE_COLUMN} AS file_key, ${row}.${POS_COLUMN} AS pos FROM ${from}${fragmentTail(s.usingSql, s.whereSql)}`);
-  const dv = await writeDeleteFile(session, sql);
-  return dv ? [{ ...v, deletes: [...v.deletes, dv] }, dv.rows] : [v, 0];
+  const temp = `__mf_delete_${randomId()}`;
+  await session.engine.run(`CREATE TEMP TABLE ${temp} AS ${sql}`);
+  try {
+    const counts = await session.engine.query(`SELECT file_key, count(*) AS n FROM temp.${temp} GROUP BY file_key`);
+    const removed = new Map(counts.rows.map((r) => [String(r.file_key), Number(r.n)]));
+    const rows = [...removed.values()].reduce((n, k) => n + k, 0);
+    if (rows === 0) return [v, 0];
+    const emptied = await emptiedFiles(session, v, removed);
+    if (emptied.size === 0) {
+      const dv = await writeDeleteFile(session, `SELECT file_key, pos FROM temp.${temp}`);
+      return dv ? [{ ...v, deletes: [...v.deletes, dv] }, dv.rows] : [v, 0];
+    }
+    // Files left with no live row leave the table version; the delete vectors that named them
+    // are folded, without those files' rows, into the new one, so live-row counts stay exact.
+    const stale = v.deletes.filter((d) => d.targets.some((k) => emptied.has(k)));
+    const gone = [...emptied].map(quoteLiteral).join(', ');
+    const carried = stale.length
+      ? ` UNION ALL SELECT file_key, pos FROM read_parquet([${stale.map((d) => quoteLiteral(session.warehouse.store.localPath(d.key))).join(', ')}]) WHERE file_key NOT IN (${gone})`
+      : '';
+    const dv = await writeDeleteFile(session, `SELECT file_key, pos FROM temp.${temp} WHERE file_key NOT IN (${gone})${carried}`);
+    const next: TableVersion = {
+      ...v,
+      files: v.files.filter((f) => !emptied.has(f.key)),
+      deletes: [...v.deletes.filter((d) => !stale.includes(d)), ...(dv ? [dv] : [])],
+    };
+    return [next, rows];
+  } finally {
+    await session.engine.run(`DROP TABLE IF EXISTS temp.${temp}`);
+  }
+}
+
+/** The data files a delete leaves without a live row: rows removed now plus rows earlier delete vectors removed cover the file. */
+async function emptiedFiles(session: Session, v: TableVersion, removed: ReadonlyMap<string, number>): Promise<Set<string>> {
+  const earlier = new Map<string, number>();
+  const prior = v.deletes.filter((d) => d.targets.some((k) => removed.has(k)));
+  if (prior.length > 0) {
+    const paths = prior.map((d) => quoteLiteral(session.warehouse.store.localPath(d.key))).join(', ');
+    const keys = [...removed.keys()].map(quoteLiteral).join(', ');
+    const r = await session.engine.query(`SELECT file_key, count(*) AS n FROM read_parquet([${paths}]) WHERE file_key IN (${keys}) GROUP BY file_key`);
+    for (const row of r.rows) earlier.set(String(row.file_key), Number(row.n));
+  }
+  const out = new Set<string>();
+  for (const f of v.files) {
+    const now = removed.get(f.key);
+    if (now !== undefined && now + (earlier.get(f.key) ?? 0) >= f.rows) out.add(f.key);
+  }
+  return out;
 }
 
 async function update(session: Session, target: QualifiedName, v: TableVersion, s: Extract<Statement, { kind: 'update' }>): Promise<[TableVersion, number]> {
@@ -92,7 +137,7 @@ async function update(session: Session, target: QualifiedName, v: TableVersion, 
 /**
  * The FROM item of a DELETE or UPDATE and the name its rows are addressed by.
  * Checks the user's fragments first: the composed query carries Mayfly's own
- * hidden columns, so it is prepared as trusted.
+ * hidden columns, so it is prepared as composed.
  */
 function writeTarget(target: QualifiedName, alias: string | undefined, fragments: readonly (string | undefined)[]): { from: string; row: string } {
   for (const f of fragments) if (f !== undefined) refuseReservedNames(f);
@@ -103,7 +148,7 @@ function writeTarget(target: QualifiedName, alias: string | undefined, fragments
 
 /** Binds a composed write query, then re-binds its target with row positions for the run. */
 async function prepareWrite(session: Session, target: QualifiedName, v: TableVersion, sql: string): Promise<string> {
-  const prepared = await session.prepareQuery(sql, undefined, { trusted: true });
+  const prepared = await session.prepareQuery(sql, undefined, { composed: true });
   await session.engine.bindTableForWrite(target.db, target.schema, target.name, session.boundTable(v), session.requireTable(target).id);
   return prepared;
 }
