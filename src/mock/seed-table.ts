@@ -8,11 +8,10 @@ import { columnarInsert } from './columnar-insert.js';
 import { planKeys, tableColumns, tableSql, type TableName } from './key-sampler.js';
 import { ownKeyColumn } from './key-names.js';
 import { RowGenerator, type KeySource } from './row-generator.js';
+import { DEFAULT_BATCH_ROWS } from './seed-defaults.js';
 
 /** Most rows one seed may insert (a typo such as `--rows 10000000000` is refused, not run for hours). */
 export const MAX_SEED_ROWS = 100_000_000;
-/** Rows per INSERT by default: fewer, larger statements and data files; progress still moves on 100,000 rows. */
-export const DEFAULT_BATCH_ROWS = 20_000;
 /** Largest batch accepted. */
 export const MAX_BATCH_ROWS = 1_000_000;
 /** Seeds are 32-bit unsigned integers (the generator's state is seeded with 32 bits). */
