@@ -70,12 +70,17 @@ export function createMayfly(options: MayflyOptions = {}): Mayfly {
     replayer,
     lifecycle: new CloneLifecycle(warehouse, config, replayer),
     close: () => {
-      try {
-        activity.detach();
-        meter.detach();
-      } finally {
-        catalog.close();
+      // Each listener flushes on its own: one that fails must not cost the other its buffer.
+      const failures: unknown[] = [];
+      for (const listener of [activity, meter]) {
+        try {
+          listener.detach();
+        } catch (e) {
+          failures.push(e);
+        }
       }
+      catalog.close();
+      if (failures.length > 0) throw failures[0];
     },
   };
 }
