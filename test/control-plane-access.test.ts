@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { ActivityEvent } from '../src/warehouse/activity.js';
-import { count, rejectsWithCode, scalar, withSession, withWarehouse } from './helpers/warehouse.js';
+import { column, count, rejectsWithCode, scalar, withSession, withWarehouse } from './helpers/warehouse.js';
 
 describe('what the data plane gives the control plane', () => {
   it('keeps records and events, and commits a record with a clone atomically or not at all', async () => {
@@ -84,6 +84,32 @@ describe('what the data plane gives the control plane', () => {
         assert.equal(await count(s, 'mayfly.log'), 1);
       });
     });
+  });
+
+  it('checks a script run as user text in a trusted session as user SQL, even after a trusted write in the same transaction', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mayfly-landing-'));
+    try {
+      writeFileSync(join(dir, 'a.csv'), 'x\n1\n');
+      await withWarehouse(async ({ warehouse }) => {
+        const trusted = await warehouse.session('prod', { trusted: true, readableDirs: [dir] });
+        try {
+          await trusted.run('create schema mayfly; create table mayfly.log (x int); create table t (x int)');
+          const path = join(dir, 'a.csv').replaceAll("'", "''");
+          await rejectsWithCode(trusted.run(`insert into t select * from read_csv('${path}')`, undefined, { asUser: true }), 'SQL_FORBIDDEN');
+          await trusted.run('begin; insert into mayfly.log values (1)');
+          await rejectsWithCode(trusted.run('insert into mayfly.log values (2)', undefined, { asUser: true }), 'SYSTEM_SCHEMA_READ_ONLY');
+          await trusted.run('begin; insert into mayfly.log values (3)');
+          await trusted.run('insert into t values (4)', undefined, { asUser: true });
+          await trusted.run('commit');
+          assert.deepEqual(await column(trusted, 'select x from mayfly.log union all select x from t order by 1'), [3, 4]);
+          assert.equal(await scalar(trusted, `select count(*) from read_csv('${path}')`), 1);
+        } finally {
+          trusted.close();
+        }
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('lets only trusted sessions read files, and only in the directories they were given', async () => {

@@ -112,7 +112,8 @@ async function applyScript(session: Session, target: string, script: DeploymentS
     const step = planDeployment([script], log).steps[0];
     if (!step || step.action === 'up-to-date') return undefined;
     if (step.action === 'checksum-mismatch') throw mismatchError([step], target);
-    if (!isEmptyScript(script.text)) await session.run(script.text);
+    // The session is trusted for the log entry; the script itself is checked as user SQL.
+    if (!isEmptyScript(script.text)) await session.run(script.text, undefined, { asUser: true });
     const elapsedMs = performance.now() - started;
     const rank = Math.max(0, ...log.map((e) => e.rank)) + 1;
     const entry: AppliedDeployment = { rank, script: script.name, kind: script.kind, version: script.version, description: script.description, checksum: script.checksum, text: script.text, appliedAt: at, appliedBy, appliedTo: target, elapsedMs };

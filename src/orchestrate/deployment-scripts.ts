@@ -96,10 +96,12 @@ export function isEmptyScript(text: string): boolean {
 }
 
 /**
- * Refuses what a deployment script may not do, before anything is applied:
- * its own BEGIN/COMMIT/ROLLBACK (Mayfly runs each script as one transaction
- * with its log entry), naming the system schema (which holds the deployment
- * log and load history), and reading files.
+ * Refuses what a deployment script may not do, before any script of the
+ * deployment is applied: its own BEGIN/COMMIT/ROLLBACK (Mayfly runs each script
+ * as one transaction with its log entry), naming the system schema (which holds
+ * the deployment log and load history), and reading files. This is the early,
+ * readable refusal; the guarantee is the session, which runs the script as user
+ * SQL (`asUser`) although it is trusted for the log entry.
  */
 export function checkDeploymentScript(script: DeploymentScript): void {
   const code = maskLiteralsAndComments(script.text, { keepQuotes: true }).toLowerCase();

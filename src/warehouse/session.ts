@@ -79,6 +79,8 @@ export class Session {
   private queue: Promise<unknown> = Promise.resolve();
   /** The database the running statement committed to, if it did. */
   private wrote: string | undefined;
+  /** Set while a statement given as user text runs in a trusted session (see RunOptions.asUser). */
+  private asUser = false;
 
   constructor(
     readonly warehouse: Warehouse,
@@ -151,8 +153,18 @@ export class Session {
   }
 
   private async executeStatement(statement: Statement, options: RunOptions): Promise<StatementResult> {
-    const { result, elapsedMs } = await this.asStatement(() => this.dispatch(statement, options));
-    return { ...result, statement: statement.text, elapsedMs };
+    this.asUser = options.asUser ?? false;
+    try {
+      const { result, elapsedMs } = await this.asStatement(() => this.dispatch(statement, options));
+      return { ...result, statement: statement.text, elapsedMs };
+    } finally {
+      this.asUser = false;
+    }
+  }
+
+  /** Whether the running statement may use the session's trust (a statement run `asUser` may not). */
+  private get trusted(): boolean {
+    return (this.options.trusted ?? false) && !this.asUser;
   }
 
   /** Runs `work` as one statement: its own snapshots, its activity reported, an open transaction rolled back if it fails. */
@@ -247,7 +259,7 @@ export class Session {
    */
   async prepareQuery(sql: string, context: { db: string; schema: string } = { db: this.db, schema: this.schema }, options: { composed?: boolean } = {}): Promise<string> {
     // Mayfly's own wrapping may name `__mf` columns; only a trusted session may call file functions.
-    const trusted = this.options.trusted ?? false;
+    const trusted = this.trusted;
     const rewritten = rewriteTimeTravel(sql, { trusted: trusted || (options.composed ?? false) });
     for (const t of rewritten.tables) {
       const at = await this.timestamp(t.at);
@@ -347,30 +359,39 @@ export class Session {
   async mutate<T>(db: string, message: string, change: (tree: WorkingTree) => Promise<T>): Promise<T> {
     if (this.txn) {
       if (this.txn.db !== db) throw invalid('TXN_CROSS_DATABASE', `the open transaction writes ${this.txn.db}; a transaction cannot also write ${db}`);
+      const check = this.systemWriteCheck(db, this.txn.tree);
       const result = await change(this.txn.tree);
-      this.refuseSystemWrite(db, this.txn.tree);
+      check();
       return result;
     }
     // The base is the state the statement read, so a concurrent change to what it read is a conflict, not a lost update.
     // The statement's own snapshot tree takes the change: it is read once and dropped when the statement ends.
     const { commitId, tree } = this.snapshot(db);
+    const check = this.systemWriteCheck(db, tree);
     const result = await change(tree);
     if (tree.changed.size > 0) {
-      this.refuseSystemWrite(db, tree);
+      check();
       commitTree(this.warehouse, db, commitId, tree, message.slice(0, 500));
       this.wrote = db;
     }
     return result;
   }
 
-  /** User SQL may read the system schema but not change it (a refused change leaves the statement's tree unused). */
-  private refuseSystemWrite(db: string, tree: WorkingTree): void {
-    if (this.options.trusted) return;
-    for (const key of tree.changed) {
-      if (key === SYSTEM_SCHEMA || key.startsWith(`${SYSTEM_SCHEMA}/`)) {
+  /**
+   * User SQL may read the system schema but not change it. Taken before a
+   * change, returns the check to run after it: it compares the system schema
+   * before and after this statement alone, so a trusted statement earlier in the
+   * same transaction (a deployment's log entry) does not count against it. A
+   * refused change is never committed (an open transaction is rolled back).
+   */
+  private systemWriteCheck(db: string, tree: WorkingTree): () => void {
+    if (this.trusted) return () => undefined;
+    const before = systemState(tree);
+    return () => {
+      if (systemState(tree) !== before) {
         throw forbidden('SYSTEM_SCHEMA_READ_ONLY', `${db}.${SYSTEM_SCHEMA} holds Mayfly's records (load history, deployments) and is read-only; nothing was applied`);
       }
-    }
+    };
   }
 
   /** Refuses statements that cannot run inside a transaction. */
@@ -419,6 +440,19 @@ export class Session {
 export interface RunOptions {
   /** Fetch at most this many rows of each query (the result says `truncated` when there were more). */
   readonly maxRows?: number;
+  /**
+   * The script is a user's text run inside a trusted session (a deployment script
+   * beside its log entry): it is sandboxed as user SQL and may not change the system schema.
+   */
+  readonly asUser?: boolean;
+}
+
+/** The system schema of a tree as one comparable value (undefined when it does not exist). */
+function systemState(tree: WorkingTree): string | undefined {
+  const s = tree.schemas.get(SYSTEM_SCHEMA);
+  if (!s) return undefined;
+  const entries = <V>(m: ReadonlyMap<string, V> | undefined): [string, V][] => [...(m ?? new Map<string, V>())].sort(([a], [b]) => a.localeCompare(b));
+  return JSON.stringify([entries(s.tables), entries(s.views), entries(s.pipes)]);
 }
 
 /** What a statement handler returns: a query's rows (see QueryResult), or a message; the session adds text and timing. */
