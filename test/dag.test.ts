@@ -289,6 +289,8 @@ describe('DAG runs', () => {
 
       assert.equal(v2.status, 'succeeded', JSON.stringify(v2.models.filter((m) => m.error)));
       assert.equal(warehouse.database('prod').commitId, prodCommit);
+      // V2 holds only the model it changes; the other seven come from V1.
+      assert.equal(v2.models.length, 8);
       await withSession(warehouse, 'prod', async (s) => {
         const columns = async (db: string): Promise<unknown[]> => (await rows(s, `describe ${db}.pl.customer_summary`)).map((r) => r.column_name);
         assert.equal((await columns('prod')).includes('value_segment'), false);

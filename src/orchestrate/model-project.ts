@@ -69,9 +69,10 @@ export function readModelLayout(dir: string, projectDir: string): ModelLayout {
 }
 
 /**
- * Loads and checks every model of a version (undefined for a flat layout):
- * names, templates, configuration, references. Any problem is an error before
- * anything runs.
+ * Loads and checks every model of a version (undefined for a flat layout): the
+ * version's own files over those of the versions before it, in natural order.
+ * Checks names, templates, configuration, references. Any problem is an error
+ * before anything runs.
  */
 export function loadModelSet(layout: ModelLayout, version: string | undefined, projectDir: string): ModelSet {
   if (layout.kind === 'flat' && version !== undefined) {
@@ -82,27 +83,31 @@ export function loadModelSet(layout: ModelLayout, version: string | undefined, p
     if (version === undefined) throw invalid('DAG_VERSION_REQUIRED', `the models have versions (${known}); choose one with --version or set the DAG's version in mayfly.yaml`);
     throw notFound('DAG_VERSION_UNKNOWN', `version ${version} does not exist (versions: ${known})`);
   }
-  const root = version === undefined ? layout.dir : join(layout.dir, version);
-  const raw = new Map<string, Omit<Model, 'dependsOn' | 'refTargets'> & { masked: string }>();
-  for (const layer of subfolders(root)) {
-    for (const file of sqlFiles(join(root, layer))) {
-      const path = join(root, layer, file);
-      const shown = relative(projectDir, path);
-      const name = file.slice(0, -'.sql'.length);
-      for (const [part, kind] of [[layer, 'schema'], [name, 'table']] as const) {
-        try {
-          checkName(part, kind);
-        } catch {
-          throw invalid('MODEL_NAME_INVALID', `${shown}: ${JSON.stringify(part)} is not a valid ${kind === 'schema' ? 'layer' : 'model'} name (lower-case letters, digits and _)`);
-        }
-      }
-      if (layer === 'mayfly') throw invalid('MODEL_NAME_INVALID', `${shown}: the layer mayfly is Mayfly's system schema; choose another folder name`);
-      const text = readFileSync(path, 'utf8');
-      const template = parseModelTemplate(text, shown);
-      const masked = maskLiteralsAndComments(text.replace(/\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}|\{#[\s\S]*?#\}/g, (t) => t.replace(/[^\n]/g, ' ')));
-      checkIsQuery(masked, text, shown);
-      raw.set(`${layer}.${name}`, { id: `${layer}.${name}`, schema: layer, name, file: shown, template, config: template.config, masked });
+  // A version holds the models it adds or changes; the versions before it supply the rest.
+  const roots = version === undefined ? [layout.dir] : layout.versions.slice(0, layout.versions.indexOf(version) + 1).map((v) => join(layout.dir, v));
+  const files = new Map<string, { layer: string; file: string; path: string }>();
+  for (const root of roots) {
+    for (const layer of subfolders(root)) {
+      for (const file of sqlFiles(join(root, layer))) files.set(`${layer}/${file}`, { layer, file, path: join(root, layer, file) });
     }
+  }
+  const raw = new Map<string, Omit<Model, 'dependsOn' | 'refTargets'> & { masked: string }>();
+  for (const { layer, file, path } of files.values()) {
+    const shown = relative(projectDir, path);
+    const name = file.slice(0, -'.sql'.length);
+    for (const [part, kind] of [[layer, 'schema'], [name, 'table']] as const) {
+      try {
+        checkName(part, kind);
+      } catch {
+        throw invalid('MODEL_NAME_INVALID', `${shown}: ${JSON.stringify(part)} is not a valid ${kind === 'schema' ? 'layer' : 'model'} name (lower-case letters, digits and _)`);
+      }
+    }
+    if (layer === 'mayfly') throw invalid('MODEL_NAME_INVALID', `${shown}: the layer mayfly is Mayfly's system schema; choose another folder name`);
+    const text = readFileSync(path, 'utf8');
+    const template = parseModelTemplate(text, shown);
+    const masked = maskLiteralsAndComments(text.replace(/\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}|\{#[\s\S]*?#\}/g, (t) => t.replace(/[^\n]/g, ' ')));
+    checkIsQuery(masked, text, shown);
+    raw.set(`${layer}.${name}`, { id: `${layer}.${name}`, schema: layer, name, file: shown, template, config: template.config, masked });
   }
   const models = new Map<string, Model>();
   for (const [id, m] of raw) {
