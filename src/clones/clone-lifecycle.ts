@@ -1,4 +1,4 @@
-import { userInfo } from 'node:os';
+import { currentUser } from '../core/current-user.js';
 import type { ResolvedConfig } from '../config/mayfly-config.js';
 import { formatDuration, parseDuration } from '../core/duration.js';
 import { conflict, forbidden, invalid, notFound } from '../core/errors.js';
@@ -44,17 +44,6 @@ export interface RefreshResult extends LifecycleResult {
   readonly discarded: DatabaseChanges | null;
   /** Deployments re-applied with `reapply`, in order. */
   readonly reapplied: readonly string[];
-}
-
-/** Who runs Mayfly: MAYFLY_USER, else the OS user. */
-export function currentUser(env: NodeJS.ProcessEnv = process.env): string {
-  const fromEnv = env.MAYFLY_USER?.trim();
-  if (fromEnv) return fromEnv;
-  try {
-    return userInfo().username;
-  } catch {
-    return 'unknown';
-  }
 }
 
 /**

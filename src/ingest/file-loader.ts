@@ -1,3 +1,4 @@
+import { retryOnConflict } from '../warehouse/conflict-retry.js';
 import type { LandingReject } from '../warehouse/file-loads.js';
 import type { OnError, PipeInfo } from '../warehouse/pipe-objects.js';
 import { SYSTEM_SCHEMA, type Session } from '../warehouse/session.js';
@@ -7,7 +8,6 @@ import {
   insertLoadRecordSql,
   isProcessed,
   LOAD_HISTORY,
-  retryOnConflict,
   timestampText,
   type LoadRecord,
   type LoadStatus,

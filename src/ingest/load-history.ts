@@ -1,4 +1,4 @@
-import { isMayflyError } from '../core/errors.js';
+import { retryOnConflict } from '../warehouse/conflict-retry.js';
 import { quoteLiteral } from '../core/names.js';
 import { SYSTEM_SCHEMA, type Session } from '../warehouse/session.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
@@ -55,19 +55,6 @@ export function hasLoadHistory(warehouse: Warehouse, db: string): boolean {
 export async function ensureLoadTables(session: Session): Promise<void> {
   if (hasLoadHistory(session.warehouse, session.database)) return;
   await retryOnConflict(() => session.run(['BEGIN', ...CREATE_TABLES, 'COMMIT'].join(';\n')));
-}
-
-/** Runs `work` again (up to `attempts` times) while it loses races with WRITE_CONFLICT: it must re-read what it decides on. */
-export async function retryOnConflict<T>(work: () => Promise<T>, attempts = 8): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await work();
-    } catch (e) {
-      if (!isMayflyError(e, 'WRITE_CONFLICT') || attempt >= attempts) throw e;
-      // A little jitter, so two losers do not collide again at once.
-      await new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * attempt));
-    }
-  }
 }
 
 /** The load history of the session's database (one pipe's, or all), oldest first; empty before the first load. */

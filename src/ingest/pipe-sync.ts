@@ -3,7 +3,7 @@ import type { PipeConfig } from '../config/ingest-config.js';
 import { listPipes } from '../warehouse/pipe-objects.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { pipeName } from './file-loader.js';
-import { retryOnConflict } from './load-history.js';
+import { retryOnConflict } from '../warehouse/conflict-retry.js';
 
 /** What `pipe sync` did (or would do, with `dryRun`). */
 export interface SyncReport {

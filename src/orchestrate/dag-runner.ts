@@ -1,3 +1,4 @@
+import { currentUser } from '../core/current-user.js';
 import { hostname, userInfo } from 'node:os';
 import { isMayflyError } from '../core/errors.js';
 import { quoteIdent } from '../core/names.js';
@@ -217,12 +218,4 @@ class SessionPool {
 function errorOf(e: unknown): { code: string; message: string } {
   if (isMayflyError(e)) return { code: e.code, message: e.message };
   return { code: 'INTERNAL', message: e instanceof Error ? e.message : String(e) };
-}
-
-function currentUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return process.env.USER ?? 'unknown';
-  }
 }

@@ -1,6 +1,7 @@
-import { userInfo } from 'node:os';
+import { currentUser } from '../core/current-user.js';
 import { forbidden, invalid, isMayflyError, MayflyError } from '../core/errors.js';
 import { quoteIdent } from '../core/names.js';
+import { retryOnConflict } from '../warehouse/conflict-retry.js';
 import type { Session } from '../warehouse/session.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { ensureLogSql, queryDeploymentLog, readDeploymentLog, recordSql, type AppliedDeployment } from './deployment-log.js';
@@ -18,7 +19,7 @@ export interface DeployOptions {
   readonly dryRun?: boolean;
   /** Production is deployed to only when this is set (`--prod`). */
   readonly allowProduction?: boolean;
-  /** Recorded as `applied_by` (default: the OS user). */
+  /** Recorded as `applied_by` (default: `MAYFLY_USER`, else the OS user). */
   readonly appliedBy?: string;
   /** Called before each pending script runs (progress). */
   readonly onScript?: (step: PlanStep, index: number, total: number) => void;
@@ -78,17 +79,11 @@ export async function deploy(warehouse: Warehouse, options: DeployOptions): Prom
   try {
     for (const [i, step] of plan.pending.entries()) {
       options.onScript?.(step, i, plan.pending.length);
-      for (let attempt = 1; ; attempt++) {
-        try {
-          const done = await applyScript(session, target, step.script, options.appliedBy ?? currentUser(), warehouse.clock.now());
-          if (done) applied.push({ script: step.script.name, action: done.action, elapsedMs: done.elapsedMs });
-          break;
-        } catch (e) {
-          // Nothing of a script that lost a race was applied: try it again against the winner's state.
-          if (isMayflyError(e, 'WRITE_CONFLICT') && attempt < ATTEMPTS) continue;
-          throw scriptError(e, step.script, applied.map((a) => a.script));
-        }
-      }
+      // Nothing of a script that lost a race was applied: it runs again against the winner's state (its log says whether it still must).
+      const done = await retryOnConflict(() => applyScript(session, target, step.script, options.appliedBy ?? currentUser(), warehouse.clock.now()), ATTEMPTS).catch((e: unknown) => {
+        throw scriptError(e, step.script, applied.map((a) => a.script));
+      });
+      if (done) applied.push({ script: step.script.name, action: done.action, elapsedMs: done.elapsedMs });
     }
   } finally {
     session.close();
@@ -141,12 +136,4 @@ function scriptError(e: unknown, script: DeploymentScript, applied: readonly str
 function mismatchError(steps: readonly PlanStep[], target: string): MayflyError {
   const list = steps.map((s) => `${s.script.name} (${s.note})`).join('; ');
   return invalid('DEPLOY_CHECKSUM_MISMATCH', `applied script(s) changed since they were deployed to ${target}: ${list}. Versioned scripts must not change once applied: restore the file and add a new V<n>__ script`);
-}
-
-function currentUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return process.env.USER ?? 'unknown';
-  }
 }

@@ -1,6 +1,7 @@
 import type { ResolvedConfig } from '../config/mayfly-config.js';
-import { invalid, isMayflyError } from '../core/errors.js';
+import { invalid } from '../core/errors.js';
 import { quoteIdent } from '../core/names.js';
+import { retryOnConflict } from '../warehouse/conflict-retry.js';
 import { fileDateRanges } from '../warehouse/file-date-ranges.js';
 import type { Session } from '../warehouse/session.js';
 import { findColumn } from '../warehouse/table-stats.js';
@@ -119,30 +120,26 @@ function checkPolicy(warehouse: Warehouse, db: string, p: TablePolicy): boolean 
 async function purgeTable(session: Session, db: string, p: TablePolicy, cutoff: string): Promise<TablePurge> {
   const warehouse = session.warehouse;
   const sql = `DELETE FROM ${quoteIdent(db)}.${quoteIdent(p.schema)}.${quoteIdent(p.name)} WHERE ${quoteIdent(p.column)} < DATE '${cutoff}'`;
-  for (let attempt = 1; ; attempt++) {
+  // A pipe loading the table meanwhile: the purge is a pure function of the table and the day, so it simply runs again.
+  return retryOnConflict(async () => {
     const before = tableVersion(warehouse, db, p);
-    try {
-      const [result] = await session.run(sql);
-      const rows = result?.kind === 'done' ? (result.rowsAffected ?? 0) : 0;
-      const after = tableVersion(warehouse, db, p);
-      const kept = new Set(after?.files.map((f) => f.key));
-      const dropped = (before?.files ?? []).filter((f) => !kept.has(f.key));
-      const hadDeletes = new Set(before?.deletes.map((d) => d.key));
-      return {
-        table: p.table,
-        column: p.column,
-        days: p.days,
-        cutoff,
-        rows,
-        filesDropped: rows > 0 ? dropped.length : 0,
-        bytesDropped: rows > 0 ? dropped.reduce((n, f) => n + f.bytes, 0) : 0,
-        deleteVectors: rows > 0 ? (after?.deletes ?? []).filter((d) => !hadDeletes.has(d.key)).length : 0,
-      };
-    } catch (e) {
-      // A pipe loading the table meanwhile: the purge is a pure function of the table and the day, so it simply runs again.
-      if (!isMayflyError(e, 'WRITE_CONFLICT') || attempt >= CONFLICT_RETRIES) throw e;
-    }
-  }
+    const [result] = await session.run(sql);
+    const rows = result?.kind === 'done' ? (result.rowsAffected ?? 0) : 0;
+    const after = tableVersion(warehouse, db, p);
+    const kept = new Set(after?.files.map((f) => f.key));
+    const dropped = (before?.files ?? []).filter((f) => !kept.has(f.key));
+    const hadDeletes = new Set(before?.deletes.map((d) => d.key));
+    return {
+      table: p.table,
+      column: p.column,
+      days: p.days,
+      cutoff,
+      rows,
+      filesDropped: rows > 0 ? dropped.length : 0,
+      bytesDropped: rows > 0 ? dropped.reduce((n, f) => n + f.bytes, 0) : 0,
+      deleteVectors: rows > 0 ? (after?.deletes ?? []).filter((d) => !hadDeletes.has(d.key)).length : 0,
+    };
+  }, CONFLICT_RETRIES);
 }
 
 async function estimate(session: Session, db: string, p: TablePolicy, cutoff: string): Promise<TablePurge> {
