@@ -12,6 +12,7 @@ import { createMayfly } from '../../src/index.js';
 import type { Session, Warehouse } from '../../src/index.js';
 import { seededRandom } from '../helpers/processes.js';
 import { TEST_SETTINGS } from '../helpers/warehouse.js';
+import { runWorker } from './worker-main.js';
 
 async function main(args: readonly string[]): Promise<number> {
   const [home, log, generation, seed] = args;
@@ -84,10 +85,4 @@ async function cloneAndDrop(wh: Warehouse, s: Session, id: number): Promise<void
   for (const old of clones.slice(0, Math.max(0, clones.length - 3))) wh.dropDatabase(old);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exit(1);
-  },
-);
+runWorker(main);

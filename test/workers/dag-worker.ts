@@ -5,11 +5,11 @@
  * model of the project's `models` folder against `target`, and prints one JSON
  * line: the run's id, status and each model's status. An error exits with code 1.
  */
-import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { createMayfly } from '../../src/index.js';
 import { runDag } from '../../src/orchestrate/dag-runner.js';
 import { TEST_SETTINGS } from '../helpers/warehouse.js';
+import { firstLine, runWorker } from './worker-main.js';
 
 async function main(args: readonly string[]): Promise<number> {
   const [home, target, projectDir, threads = '2'] = args;
@@ -27,21 +27,4 @@ async function main(args: readonly string[]): Promise<number> {
   }
 }
 
-function firstLine(): Promise<void> {
-  return new Promise((resolve) => {
-    const rl = createInterface({ input: process.stdin });
-    rl.once('line', () => {
-      rl.close();
-      resolve();
-    });
-  });
-}
-
-// Exits explicitly: the parent keeps this process's stdin open.
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exit(1);
-  },
-);
+runWorker(main);

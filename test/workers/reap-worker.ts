@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { reap } from '../../src/clones/clone-reaper.js';
 import { systemClock } from '../../src/index.js';
 import { openProject } from './reap-fixture.js';
+import { runWorker } from './worker-main.js';
 
 async function main(args: readonly string[]): Promise<number> {
   const [dir] = args;
@@ -23,10 +24,4 @@ async function main(args: readonly string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exit(1);
-  },
-);
+runWorker(main);

@@ -7,9 +7,9 @@
  * fails with WRITE_CONFLICT and is counted, not retried. Prints one JSON line
  * {"ok": [i…], "conflicts": [i…]}; any other error exits with code 1.
  */
-import { createInterface } from 'node:readline';
 import { createMayfly, isMayflyError } from '../../src/index.js';
 import { TEST_SETTINGS } from '../helpers/warehouse.js';
+import { firstLine, runWorker } from './worker-main.js';
 
 async function main(args: readonly string[]): Promise<number> {
   const [home, table, n, mode = 'insert', tag = '0'] = args;
@@ -45,21 +45,4 @@ async function main(args: readonly string[]): Promise<number> {
   }
 }
 
-/** Resolves on the first line of stdin (the parent's start signal). */
-function firstLine(): Promise<void> {
-  return new Promise((resolve) => {
-    const rl = createInterface({ input: process.stdin });
-    rl.once('line', () => {
-      rl.close();
-      resolve();
-    });
-  });
-}
-
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    process.stderr.write(`${isMayflyError(e) ? `${e.code}: ` : ''}${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exit(1);
-  },
-);
+runWorker(main);
