@@ -1,9 +1,10 @@
 import type { BenchScale } from './bench-scale.js';
 import { geomean, median, progress, timed } from './bench-util.js';
 import type { BenchWarehouse } from './bench-warehouses.js';
-import { openQueryVariants, RAW_DELETE_STRATEGIES, V } from './query-variants.js';
+import { openQueryVariants, RAW_DELETE_STRATEGIES, V, type Runner } from './query-variants.js';
 import type { RawRow } from './raw-duck.js';
 import { figure, type Figure } from './report.js';
+import { measureStatementOverhead, type StatementOverhead } from './statement-overhead.js';
 
 /** The analytical queries, over `events` and `customers`, written once for Mayfly and raw DuckDB alike. */
 export const QUERIES: readonly { readonly name: string; readonly sql: string }[] = [
@@ -61,6 +62,8 @@ export interface QueryRatio {
   readonly runs: number;
   readonly deleteStatement: { readonly ms: number; readonly rowsDeleted: number };
   readonly queries: readonly QueryTiming[];
+  /** Trivial statements through Mayfly and raw DuckDB: Mayfly's fixed cost per statement. */
+  readonly statements: readonly StatementOverhead[];
   readonly figures: readonly Figure[];
 }
 
@@ -142,13 +145,17 @@ export async function measureQueryRatio(wh: BenchWarehouse, scale: BenchScale): 
         resultsAgree: same([V.prod, V.clone, V.raw, V.sandboxed]) && same([V.deleted, ...RAW_DELETE_STRATEGIES.map(V.rawDeleted)]),
       });
     }
+    const runner = (v: string): Runner => variants.find(([n]) => n === v)?.[1] ?? (() => Promise.reject(new Error(`no variant ${v}`)));
+    progress('queries: per-statement overhead');
+    const overhead = await measureStatementOverhead(runner(V.prod), runner(V.raw), scale.queryRuns * 20);
     return {
       rows: scale.large.files * scale.large.rowsPerFile,
       files: wh.build.files - 1,
       runs: scale.queryRuns,
       deleteStatement: qv.deleteStatement,
       queries,
-      figures: queryFigures(queries),
+      statements: overhead.statements,
+      figures: [...queryFigures(queries), ...overhead.figures],
     };
   } finally {
     qv.close();
