@@ -9,7 +9,8 @@ import { initialCommit, type CommitContext } from './committer.js';
 import { compactTables, type CompactOptions, type CompactReport } from './compactor.js';
 import { collectGarbage, type GcOptions, type GcReport } from './garbage-collector.js';
 import { forEachFile, storageMetrics, type WarehouseMetrics } from './storage-metrics.js';
-import { Session, type SessionOptions } from './session.js';
+import { Session, SYSTEM_SCHEMA, type SessionOptions } from './session.js';
+import { TABLE_KEYED_SYSTEM_TABLES } from './clone-history.js';
 import type { ActivityEvent, ActivityListener } from './activity.js';
 import type { ControlStore } from './control-store.js';
 import type { WarehouseSettings } from './warehouse-settings.js';
@@ -133,6 +134,12 @@ export class Warehouse implements CommitContext {
       const content = from.schemas.get(s);
       if (!content) throw notFound('SCHEMA_NOT_FOUND', `schema ${source}.${s} does not exist (schemas: ${[...from.schemas.keys()].join(', ')})`);
       tree.setSchema(s, content);
+    }
+    // The load history travels too (O(1): the same table versions), so a pipe resumed in the clone loads only new files.
+    const system = from.schemas.get(SYSTEM_SCHEMA);
+    if (system && !schemas.includes(SYSTEM_SCHEMA)) {
+      const carried = TABLE_KEYED_SYSTEM_TABLES.filter((t) => system.tables.has(t));
+      if (carried.length > 0) tree.setSchema(SYSTEM_SCHEMA, { tables: new Map(carried.map((t) => [t, system.tables.get(t) as string])), views: new Map() });
     }
     return initialCommit(this, tree, `clone ${schemas.join(', ')} from ${source}`);
   }
