@@ -279,7 +279,8 @@ async function cloneSource(session: Session, clone: CloneClause, kind: 'schema' 
   const name: QualifiedName = kind === 'schema' ? { ...schemaName(session, clone.source.parts), name: '' } : session.qualify(clone.source);
   const wh = session.warehouse;
   if (!clone.at) return { name, tree: session.snapshot(name.db).tree };
-  const commitId = wh.commitAt(name.db, await session.timestamp(clone.at));
+  const scope = kind === 'schema' ? { schemas: [name.schema] } : { schema: name.schema, table: name.name };
+  const commitId = wh.commitAt(name.db, await session.timestamp(clone.at), scope);
   return { name, tree: wh.tree(commitId) };
 }
 

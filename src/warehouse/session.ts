@@ -264,7 +264,7 @@ export class Session {
     for (const t of rewritten.tables) {
       const at = await this.timestamp(t.at);
       const target = this.qualify(t.name, context);
-      const commitId = this.warehouse.commitAt(target.db, at);
+      const commitId = this.warehouse.commitAt(target.db, at, { schema: target.schema, table: target.name });
       const obj = this.warehouse.tree(commitId).object(target.schema, target.name);
       if (obj?.kind !== 'table') {
         throw notFound('TABLE_NOT_FOUND', `table ${format(target)} did not exist at ${new Date(at).toISOString()}`);
