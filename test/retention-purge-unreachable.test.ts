@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { validateConfig, type ResolvedConfig, type Session } from '../src/index.js';
 import { DAY_MS, isoDay } from '../src/retention/retention-policy.js';
 import { applyRetention } from '../src/retention/retention-purge.js';
+import { PURGE_BOUNDARY_KIND } from '../src/warehouse/purge-boundaries.js';
 import { count, rejectsWithCode, scalar, withSession, withWarehouse } from './helpers/warehouse.js';
 
 function withRetention(config: ResolvedConfig, retention: Record<string, { column: string; days: number }>): ResolvedConfig {
@@ -97,6 +98,12 @@ describe('after retention apply, purged rows are unreachable by any path', () =>
         await rejectsWithCode(s.run(`select count(*) from squad_keep.staging.orders_a ${at(purgedAt + 500)}`), 'RETENTION_PURGED');
         await rejectsWithCode(s.run(`select count(*) from staging.orders_a ${at(before)}`), 'RETENTION_PURGED');
       });
+      // Once the window has passed the purge and no kept state holds its files, gc forgets the boundary.
+      assert.equal(warehouse.control.listRecords(PURGE_BOUNDARY_KIND).length, 1);
+      clock.advance(2 * 3_600_000);
+      await warehouse.gc();
+      assert.equal(warehouse.control.listRecords(PURGE_BOUNDARY_KIND).length, 0);
+      await withSession(warehouse, 'prod', async (s) => rejectsWithCode(s.run(`select count(*) from staging.orders_a ${at(before)}`), 'TIME_TRAVEL_OUT_OF_RANGE'));
     });
   });
 });

@@ -4,7 +4,7 @@ import type { Clock } from '../core/clock.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { RootTree, SchemaTree, TableVersion } from '../catalog/model.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import { purgedOnlyFiles } from './purge-boundaries.js';
+import { prunePurgeBoundaries, purgedOnlyFiles } from './purge-boundaries.js';
 
 /** What a GC run found and removed. */
 export interface GcReport {
@@ -79,7 +79,10 @@ export async function collectGarbage(
     const ids = ctx.catalog.allIds();
     const commits = ids.commits.filter((id) => !mark.commits.has(id));
     const metadata = ids.metadata.filter((m) => !mark.metadata.has(m.id)).map((m) => m.id);
-    if (!options.dryRun) ctx.catalog.prune(commits, metadata, windowStart);
+    if (!options.dryRun) {
+      ctx.catalog.prune(commits, metadata, windowStart);
+      prunePurgeBoundaries(ctx.catalog, windowStart, (f) => mark.files.has(f));
+    }
     return {
       deleted,
       purgedDeleted,

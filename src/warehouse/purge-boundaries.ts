@@ -39,6 +39,20 @@ export function purgeBoundaries(catalog: Catalog): readonly PurgeBoundary[] {
   return catalog.listRecords<PurgeBoundary>(PURGE_BOUNDARY_KIND).map((r) => r.value);
 }
 
+/**
+ * Forgets boundaries no time travel can reach any more (GC, under its lock):
+ * older than the time-travel window, and none of their whole-purged files is
+ * referenced by a state GC keeps (`reachable`). Returns how many it removed.
+ */
+export function prunePurgeBoundaries(catalog: Catalog, windowStart: number, reachable: (file: string) => boolean): number {
+  let removed = 0;
+  for (const r of catalog.listRecords<PurgeBoundary>(PURGE_BOUNDARY_KIND)) {
+    if (r.value.at >= windowStart || r.value.dropped.some(reachable)) continue;
+    if (catalog.deleteRecord(PURGE_BOUNDARY_KIND, r.key)) removed++;
+  }
+  return removed;
+}
+
 /** The files that held only purged rows (GC keeps them only for live databases, not for time travel). */
 export function purgedOnlyFiles(catalog: Catalog): ReadonlySet<string> {
   return new Set(purgeBoundaries(catalog).flatMap((b) => b.dropped));
@@ -56,10 +70,10 @@ export function purgedOnlyFiles(catalog: Catalog): ReadonlySet<string> {
  * A live clone taken before the purge still reads its rows now: that is its
  * retention deadline's business (`retention report`, `reap`).
  */
-export function checkNotPurged(catalog: Catalog, db: string, at: number, state: WorkingTree, current: () => WorkingTree | undefined, scope: TimeTravelScope): void {
+export function checkNotPurged(catalog: Catalog, db: string, at: number, state: () => WorkingTree, current: () => WorkingTree | undefined, scope: TimeTravelScope): void {
   const boundaries = purgeBoundaries(catalog);
   if (boundaries.length === 0) return;
-  const read = scopeFiles(state, scope);
+  const read = scopeFiles(state(), scope);
   for (const b of boundaries) {
     if (b.db !== db || at >= b.at) continue;
     const files = new Set(b.files);

@@ -265,7 +265,7 @@ export class Warehouse implements CommitContext {
       const ref = this.catalog.getRef(name);
       return ref && this.tree(ref.commitId);
     };
-    checkNotPurged(this.catalog, name, at, this.tree(id), current, scope);
+    checkNotPurged(this.catalog, name, at, () => this.tree(id), current, scope);
     return id;
   }
 
