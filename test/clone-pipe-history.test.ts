@@ -117,6 +117,42 @@ describe('schema and table clones carry the load history of the tables they clon
     }
   });
 
+  it('a history written before rows named their table still counts: for its pipe, and through the pipe when its table is cloned', async () => {
+    const stage = tempStage();
+    try {
+      await withWarehouse(async ({ warehouse }) => {
+        await landDays(stage.dir, 2);
+        await createSamplePipes(warehouse);
+        // The layout of an older Mayfly: no target_table column; the first file was loaded by the pipe.
+        const trusted = await warehouse.session('prod', { trusted: true });
+        try {
+          await trusted.run(
+            'begin; create schema mayfly; create table mayfly.load_history (pipe VARCHAR, file VARCHAR, size BIGINT, modified_at TIMESTAMP, checksum VARCHAR, status VARCHAR, ' +
+              'rows_loaded BIGINT, rows_rejected BIGINT, first_error VARCHAR, loaded_at TIMESTAMP); ' +
+              'create table mayfly.load_errors (pipe VARCHAR, file VARCHAR, line BIGINT, reason VARCHAR, raw VARCHAR, loaded_at TIMESTAMP); ' +
+              "insert into mayfly.load_history values ('staging.load_orders_a', '@raw/source_a/orders/2024-01-01.csv', 1, now(), 'x', 'LOADED', 20, 0, NULL, now()); commit",
+          );
+        } finally {
+          trusted.close();
+        }
+        const pipes = pipeService(warehouse, stage.dir);
+        assert.deepEqual(await loadedFiles(pipes, 'prod', 'staging.load_orders_a'), ['2024-01-02.csv']);
+        await withSession(warehouse, 'prod', async (s) => {
+          // The made-up size and checksum of the old row also make the file CHANGED: the old row was consulted.
+          assert.equal(await scalar(s, "select count(*) from mayfly.load_history where target_table = 'staging.orders_a' and status = 'LOADED'"), 1);
+          assert.equal(await scalar(s, 'select count(*) from mayfly.load_history where target_table is null'), 1);
+        });
+        warehouse.createDatabase('dev');
+        await run(warehouse, 'dev', 'create schema staging; create table staging.orders_a clone prod.staging.orders_a');
+        await run(warehouse, 'dev', 'create pipe staging.p as copy into staging.orders_a from @raw/source_a/orders/ file_format = (type = csv skip_header = 1)');
+        await landDays(stage.dir, 3, { onlyFrom: '2024-01-03' });
+        assert.deepEqual(await loadedFiles(pipes, 'dev', 'staging.p'), ['2024-01-03.csv']);
+      });
+    } finally {
+      stage.remove();
+    }
+  });
+
   it('concurrent refreshes of a pipe in a table clone still load each new file exactly once', async () => {
     const stage = tempStage();
     try {
