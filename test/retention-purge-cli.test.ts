@@ -113,6 +113,7 @@ describe('mayfly retention apply, then time travel and gc through the CLI', () =
     const gone = filesBefore.filter((f) => !filesAfter.includes(f));
     assert.equal(gone.length, 1, 'exactly the file of purged rows left the object store');
     await purged('sql', `select * from staging.orders_a ${atBefore}`);
+    assert.match(await ok('gc', '--dry-run'), /purged by retention, to remove:\s+0/);
     const rows = JSON.parse(await ok('sql', 'select min(load_date) >= current_date - 30 as recent, count(*) as n from staging.orders_a', '--json')) as { recent: boolean; n: number }[];
     assert.deepEqual([rows[0]?.recent, Number(rows[0]?.n)], [true, 10]);
   });
