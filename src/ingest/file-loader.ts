@@ -9,6 +9,8 @@ import {
   isProcessed,
   LOAD_HISTORY,
   timestampText,
+  historyCondition,
+  type HistoryKey,
   type LoadRecord,
   type LoadStatus,
 } from './load-history.js';
@@ -43,6 +45,11 @@ export function pipeName(pipe: Pick<PipeInfo, 'schema' | 'name'>): string {
   return `${pipe.schema}.${pipe.name}`;
 }
 
+/** The history a pipe's loads are checked against: its table's. */
+export function historyKey(pipe: PipeInfo): HistoryKey {
+  return { pipe: pipeName(pipe), table: pipe.copy.table.parts.join('.') };
+}
+
 /**
  * Loads one file of a pipe exactly once into the session's database: the
  * rows, the rejected rows and the history row commit in one transaction,
@@ -62,7 +69,7 @@ export async function loadFileOnce(session: Session, pipe: PipeInfo, stage: Stag
   return retryOnConflict(() =>
     inTransaction(session, async (): Promise<FileOutcome & { next: string | undefined }> => {
       const base = historyVersion(session);
-      if ((base === undefined || base !== known.version) && (await isProcessed(session, name, key))) {
+      if ((base === undefined || base !== known.version) && (await isProcessed(session, historyKey(pipe), key))) {
         return { file: key, status: 'ALREADY_LOADED', size: file.size, rowsLoaded: 0, rowsRejected: 0, firstRejects: [], elapsedMs: 0, next: undefined };
       }
       const at = session.warehouse.clock.now();
@@ -71,13 +78,14 @@ export async function loadFileOnce(session: Session, pipe: PipeInfo, stage: Stag
         path: local,
         format: pipe.copy.format,
         keepGoodRows: pipe.copy.onError === 'continue',
-        rejects: { table: { schema: SYSTEM_SCHEMA, name: 'load_errors' }, values: { pipe: name, file: key, loaded_at: timestampText(at) } },
+        rejects: { table: { schema: SYSTEM_SCHEMA, name: 'load_errors' }, values: { pipe: name, file: key, loaded_at: timestampText(at), target_table: `${schema}.${table}` } },
       });
       const status = statusOf(r.rowsLoaded, r.rowsRejected, pipe.copy.onError);
       const first = r.firstRejects[0];
       const record: LoadRecord = {
         pipe: name,
         file: key,
+        table: `${schema}.${table}`,
         size: file.size,
         modifiedAt: file.modifiedAt,
         checksum: await checksum,
@@ -104,20 +112,21 @@ export async function loadFileOnce(session: Session, pipe: PipeInfo, stage: Stag
  */
 export async function recordChangedFile(session: Session, pipe: PipeInfo, stage: Stage, file: StageFile, checksum: string, loaded: LoadRecord): Promise<void> {
   const name = pipeName(pipe);
+  const history = historyKey(pipe);
   const key = stagePath(stage.name, file.path);
   await retryOnConflict(() =>
     inTransaction(session, async () => {
       const [known] = await session.run(
-        `SELECT count(*) AS n FROM ${LOAD_HISTORY} WHERE pipe = ${quoteLiteral(name)} AND file = ${quoteLiteral(key)} AND status = 'CHANGED' AND checksum = ${quoteLiteral(checksum)}`,
+        `SELECT count(*) AS n FROM ${LOAD_HISTORY} WHERE ${historyCondition(history)} AND file = ${quoteLiteral(key)} AND status = 'CHANGED' AND checksum = ${quoteLiteral(checksum)}`,
       );
       if (known?.kind === 'rows' && Number(known.rows[0]?.n ?? 0) > 0) return;
       const at = session.warehouse.clock.now();
       const reason =
         `file changed after it was loaded on ${new Date(loaded.loadedAt).toISOString()} (size ${loaded.size} -> ${file.size} bytes, ` +
         `checksum ${loaded.checksum.slice(0, 12)} -> ${checksum.slice(0, 12)}); it is not loaded again: land new data under a new file name`;
-      await session.run(insertLoadErrorSql(name, key, reason, at));
+      await session.run(insertLoadErrorSql(history, key, reason, at));
       await session.run(
-        insertLoadRecordSql({ pipe: name, file: key, size: file.size, modifiedAt: file.modifiedAt, checksum, status: 'CHANGED', rowsLoaded: 0, rowsRejected: 0, firstError: reason, loadedAt: at }),
+        insertLoadRecordSql({ pipe: name, file: key, table: history.table, size: file.size, modifiedAt: file.modifiedAt, checksum, status: 'CHANGED', rowsLoaded: 0, rowsRejected: 0, firstError: reason, loadedAt: at }),
       );
     }),
   );

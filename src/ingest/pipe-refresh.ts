@@ -1,6 +1,6 @@
 import type { PipeInfo } from '../warehouse/pipe-objects.js';
 import type { Session } from '../warehouse/session.js';
-import { loadFileOnce, pipeName, recordChangedFile, type FileOutcome, type KnownHistory } from './file-loader.js';
+import { historyKey, loadFileOnce, pipeName, recordChangedFile, type FileOutcome, type KnownHistory } from './file-loader.js';
 import { historyVersion, PROCESSED_STATUSES, readLoadHistory, type LoadRecord } from './load-history.js';
 import type { Stage, StageFile } from './stage.js';
 import { pipeFiles, stagePath } from './stage-files.js';
@@ -60,7 +60,7 @@ export async function planPipe(session: Session, pipe: PipeInfo, stage: Stage): 
   let version: string | undefined;
   try {
     version = historyVersion(session);
-    history = await readLoadHistory(session, pipeName(pipe));
+    history = await readLoadHistory(session, historyKey(pipe));
   } finally {
     if (session.inTransaction) await session.run('ROLLBACK');
   }

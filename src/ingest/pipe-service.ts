@@ -3,8 +3,8 @@ import { quoteLiteral } from '../core/names.js';
 import { listPipes, type PipeInfo } from '../warehouse/pipe-objects.js';
 import type { Session } from '../warehouse/session.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
-import { pipeName } from './file-loader.js';
-import { ensureLoadTables, hasLoadHistory, LOAD_ERRORS, PROCESSED_STATUSES, readLoadHistory } from './load-history.js';
+import { historyKey, pipeName } from './file-loader.js';
+import { describes, ensureLoadTables, hasLoadHistory, LOAD_ERRORS, PROCESSED_STATUSES, readLoadHistory } from './load-history.js';
 import { planPipe, refreshPipe, type PipeRefreshReport, type RefreshEvent } from './pipe-refresh.js';
 import { readPipeState, updatePipeState, type PipeState, type PipeStateRecord } from './pipe-state.js';
 import type { StageRegistry } from './stage-registry.js';
@@ -87,7 +87,7 @@ export class PipeService {
       const out: PipeStatus[] = [];
       for (const [i, p] of pipes.entries()) {
         const info = infos[i] as PipeInfo;
-        const mine = history.filter((r) => r.pipe === p.pipe);
+        const mine = history.filter((r) => describes(r, historyKey(info)));
         const processed = mine.filter((r) => PROCESSED_STATUSES.includes(r.status));
         const plan = await planPipe(session, info, this.stages.get(info.copy.stage)).catch((e: unknown) => {
           if (isMayflyError(e) && e.kind !== 'internal') return e.message;

@@ -78,8 +78,17 @@ export async function applyRetention(warehouse: Warehouse, config: ResolvedConfi
         tables.push({ table: p.table, column: p.column, days: p.days, cutoff, rows: 0, filesDropped: 0, bytesDropped: 0, deleteVectors: 0, skipped: `${db} has no table ${p.table}` });
         continue;
       }
-      const purge = options.dryRun ? await estimate(session, db, p, cutoff) : await purgeTable(session, db, p, cutoff);
-      if (!options.dryRun && purge.rows > 0) warehouse.control.appendEvent(PURGE_EVENT_KIND, p.table, warehouse.clock.now(), purge);
+      if (options.dryRun) {
+        tables.push(await estimate(session, db, p, cutoff));
+        continue;
+      }
+      const { files, dropped, ...purge } = await purgeTable(session, db, p, cutoff);
+      if (purge.rows > 0) {
+        // After the purge's commit: from this moment no time travel reads the table as it was, and GC reclaims what held only purged rows.
+        const purgedAt = warehouse.clock.now();
+        warehouse.recordPurge({ db, table: p.table, at: purgedAt, cutoff, files, dropped });
+        warehouse.control.appendEvent(PURGE_EVENT_KIND, p.table, purgedAt, purge);
+      }
       tables.push(purge);
     }
     options.onProgress?.(policies.length, policies.length, '');
@@ -117,7 +126,8 @@ function checkPolicy(warehouse: Warehouse, db: string, p: TablePolicy): boolean 
   return true;
 }
 
-async function purgeTable(session: Session, db: string, p: TablePolicy, cutoff: string): Promise<TablePurge> {
+/** A table's purge, with the data files that held purged rows (all of them, and those that left the table). */
+async function purgeTable(session: Session, db: string, p: TablePolicy, cutoff: string): Promise<TablePurge & { files: string[]; dropped: string[] }> {
   const warehouse = session.warehouse;
   const sql = `DELETE FROM ${quoteIdent(db)}.${quoteIdent(p.schema)}.${quoteIdent(p.name)} WHERE ${quoteIdent(p.column)} < DATE '${cutoff}'`;
   // A pipe loading the table meanwhile: the purge is a pure function of the table and the day, so it simply runs again.
@@ -129,7 +139,12 @@ async function purgeTable(session: Session, db: string, p: TablePolicy, cutoff: 
     const kept = new Set(after?.files.map((f) => f.key));
     const dropped = (before?.files ?? []).filter((f) => !kept.has(f.key));
     const hadDeletes = new Set(before?.deletes.map((d) => d.key));
+    const newDeletes = (after?.deletes ?? []).filter((d) => !hadDeletes.has(d.key));
+    const touched = new Set(newDeletes.flatMap((d) => d.targets));
+    const straddling = (before?.files ?? []).filter((f) => kept.has(f.key) && touched.has(f.key));
     return {
+      files: rows > 0 ? [...dropped, ...straddling].map((f) => f.key) : [],
+      dropped: rows > 0 ? dropped.map((f) => f.key) : [],
       table: p.table,
       column: p.column,
       days: p.days,
@@ -137,7 +152,7 @@ async function purgeTable(session: Session, db: string, p: TablePolicy, cutoff: 
       rows,
       filesDropped: rows > 0 ? dropped.length : 0,
       bytesDropped: rows > 0 ? dropped.reduce((n, f) => n + f.bytes, 0) : 0,
-      deleteVectors: rows > 0 ? (after?.deletes ?? []).filter((d) => !hadDeletes.has(d.key)).length : 0,
+      deleteVectors: rows > 0 ? newDeletes.length : 0,
     };
   }, CONFLICT_RETRIES);
 }

@@ -4,6 +4,7 @@ import type { Clock } from '../core/clock.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { RootTree, SchemaTree, TableVersion } from '../catalog/model.js';
 import type { ObjectStore } from '../storage/object-store.js';
+import { prunePurgeBoundaries, purgedOnlyFiles } from './purge-boundaries.js';
 
 /** What a GC run found and removed. */
 export interface GcReport {
@@ -14,6 +15,8 @@ export interface GcReport {
   /** Unreachable, but younger than the grace period (they may belong to a write in flight). */
   readonly filesInGracePeriod: number;
   readonly filesDeleted: number;
+  /** Of the files deleted, those the time-travel window still reached but that held only rows retention purged. */
+  readonly filesPurgedByRetention: number;
   readonly bytesReclaimed: number;
   readonly commitsPruned: number;
   readonly metadataPruned: number;
@@ -56,27 +59,36 @@ export async function collectGarbage(
   }
   const swept = ctx.catalog.atomically(() => {
     const mark = markReachable(ctx.catalog, windowStart);
+    // Time travel to a state holding rows retention purged is refused, so only live databases keep the files that held only them.
+    const purged = purgedOnlyFiles(ctx.catalog);
+    const keep = (key: string): boolean => mark.live.has(key) || (mark.files.has(key) && !purged.has(key));
     let deleted = 0;
+    let purgedDeleted = 0;
     let bytes = 0;
     for (const c of candidates) {
-      if (mark.files.has(c.key)) continue;
+      if (keep(c.key)) continue;
       const path = ctx.store.localPath(c.key);
       // Re-check the time under the lock: a writer may have re-used this content since the listing.
       const s = statSync(path, { throwIfNoEntry: false });
       if (!s || s.mtimeMs >= graceStart) continue;
       if (!options.dryRun) rmSync(path, { force: true });
       deleted++;
+      if (mark.files.has(c.key)) purgedDeleted++;
       bytes += c.bytes;
     }
     const ids = ctx.catalog.allIds();
     const commits = ids.commits.filter((id) => !mark.commits.has(id));
     const metadata = ids.metadata.filter((m) => !mark.metadata.has(m.id)).map((m) => m.id);
-    if (!options.dryRun) ctx.catalog.prune(commits, metadata, windowStart);
+    if (!options.dryRun) {
+      ctx.catalog.prune(commits, metadata, windowStart);
+      prunePurgeBoundaries(ctx.catalog, windowStart, (f) => mark.files.has(f));
+    }
     return {
       deleted,
+      purgedDeleted,
       bytes,
-      reachable: mark.files.size,
-      timeTravelOnly: mark.files.size - mark.liveFiles,
+      reachable: [...mark.files].filter(keep).length,
+      timeTravelOnly: [...mark.files].filter((k) => keep(k) && !mark.live.has(k)).length,
       inGrace: young.filter((k) => !mark.files.has(k)).length,
       commits: commits.length,
       metadata: metadata.length,
@@ -90,6 +102,7 @@ export async function collectGarbage(
     filesKeptForTimeTravel: swept.timeTravelOnly,
     filesInGracePeriod: swept.inGrace,
     filesDeleted: swept.deleted,
+    filesPurgedByRetention: swept.purgedDeleted,
     bytesReclaimed: swept.bytes,
     commitsPruned: swept.commits,
     metadataPruned: swept.metadata,
@@ -107,7 +120,7 @@ export async function collectGarbage(
 export function markReachable(
   catalog: Catalog,
   windowStart: number,
-): { commits: Set<string>; metadata: Set<string>; files: Set<string>; liveFiles: number } {
+): { commits: Set<string>; metadata: Set<string>; files: Set<string>; liveFiles: number; live: ReadonlySet<string> } {
   const mark = { commits: new Set<string>(), metadata: new Set<string>(), files: new Set<string>() };
   const roots = new Set<string>();
   const clonePoints = new Set<string>();
@@ -117,6 +130,7 @@ export function markReachable(
     if (r.source) clonePoints.add(r.source.commitId);
   }
   const liveFiles = mark.files.size;
+  const live = new Set(mark.files);
   const latestBefore = new Map<string, string | null>();
   for (const e of catalog.refLogSince(0)) {
     if (e.at >= windowStart) {
@@ -126,7 +140,7 @@ export function markReachable(
   for (const id of latestBefore.values()) if (id) roots.add(id);
   for (const id of roots) markCommit(catalog, id, mark, true);
   for (const id of clonePoints) if (!roots.has(id)) markCommit(catalog, id, mark, false);
-  return { ...mark, liveFiles };
+  return { ...mark, liveFiles, live };
 }
 
 function markCommit(catalog: Catalog, id: string, mark: { commits: Set<string>; metadata: Set<string>; files: Set<string> }, withFiles: boolean): void {

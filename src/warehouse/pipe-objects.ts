@@ -83,7 +83,8 @@ export function listPipes(warehouse: Warehouse, db: string): readonly PipeInfo[]
   return pipesOf(warehouse.tree(warehouse.requireRef(db).commitId));
 }
 
-function pipesOf(tree: WorkingTree): PipeInfo[] {
+/** The pipes of a tree, by schema and name. */
+export function pipesOf(tree: WorkingTree): PipeInfo[] {
   const out: PipeInfo[] = [];
   for (const [schema, s] of [...tree.schemas].sort(([a], [b]) => a.localeCompare(b))) {
     for (const [name, def] of [...(s.pipes ?? [])].sort(([a], [b]) => a.localeCompare(b))) {

@@ -4,7 +4,10 @@ import type { ColumnDef, TableVersion } from '../catalog/model.js';
 import type { CloneClause, Statement } from '../sql/statements.js';
 import { physicalName } from '../sql/table-relation.js';
 import { rewriteTimeTravel } from '../sql/time-travel-rewrite.js';
+import { parseCopyIntoText, formatCopyInto } from '../sql/copy-into.js';
+import { applyHistory, carriedHistory, type ClonedTables } from './clone-history.js';
 import { format, type Outcome, type QualifiedName, type Session } from './session.js';
+import type { WorkingTree } from './working-tree.js';
 import { writeDataFiles } from './table-writes.js';
 import { findColumn, liveRows, tableBytes } from './table-stats.js';
 
@@ -113,20 +116,42 @@ export async function runSchemaStatement(session: Session, s: SchemaStatement): 
 async function createSchema(session: Session, s: Extract<Statement, { kind: 'create_schema' }>): Promise<Outcome> {
   const q = schemaName(session, s.name.parts);
   const source = s.clone && (await cloneSource(session, s.clone, 'schema'));
-  return session.mutate(q.db, s.text, async (tree) => {
-    if (tree.schemas.has(q.schema)) {
-      if (s.ifNotExists) return done(`schema ${q.db}.${q.schema} already exists`);
-      if (!s.orReplace) throw conflict('SCHEMA_EXISTS', `schema ${q.db}.${q.schema} already exists`);
-    }
-    if (!source) {
-      tree.setSchema(q.schema, { tables: new Map(), views: new Map() });
-      return done(`schema ${q.db}.${q.schema} created`);
-    }
-    const from = source.tree.schemas.get(source.name.schema);
-    if (!from) throw notFound('SCHEMA_NOT_FOUND', `schema ${source.name.db}.${source.name.schema} does not exist`);
-    tree.setSchema(q.schema, from);
-    return done(`schema ${q.db}.${q.schema} cloned from ${source.name.db}.${source.name.schema} (${from.tables.size} tables, ${from.views.size} views)`);
-  });
+  let history: ReadonlyMap<string, TableVersion> = new Map();
+  return session.mutate(
+    q.db,
+    s.text,
+    async (tree) => {
+      if (tree.schemas.has(q.schema)) {
+        if (s.ifNotExists) return done(`schema ${q.db}.${q.schema} already exists`);
+        if (!s.orReplace) throw conflict('SCHEMA_EXISTS', `schema ${q.db}.${q.schema} already exists`);
+      }
+      if (!source) {
+        tree.setSchema(q.schema, { tables: new Map(), views: new Map() });
+        return done(`schema ${q.db}.${q.schema} created`);
+      }
+      const from = source.tree.schemas.get(source.name.schema);
+      if (!from) throw notFound('SCHEMA_NOT_FOUND', `schema ${source.name.db}.${source.name.schema} does not exist`);
+      const renamed = q.schema !== source.name.schema;
+      const cloned: ClonedTables = {
+        tables: new Map([...from.tables.keys()].map((t) => [`${source.name.schema}.${t}`, `${q.schema}.${t}`])),
+        pipes: new Map([...(from.pipes?.keys() ?? [])].map((p) => [`${source.name.schema}.${p}`, `${q.schema}.${p}`])),
+        schema: q.schema,
+      };
+      // Read before the schema changes: the source may be this very tree.
+      history = await carriedHistory(session, source.tree, tree, cloned);
+      tree.setSchema(q.schema, from);
+      // A pipe loading a table of the cloned schema loads the clone's table, so it resumes where the source stopped.
+      if (renamed) {
+        for (const [name, def] of from.pipes ?? []) {
+          const copy = parseCopyIntoText(def.sql);
+          const [schema, table] = copy.table.parts;
+          if (schema === source.name.schema && table !== undefined) tree.setPipe(q.schema, name, { sql: formatCopyInto({ ...copy, table: { parts: [q.schema, table] } }) });
+        }
+      }
+      return done(`schema ${q.db}.${q.schema} cloned from ${source.name.db}.${source.name.schema} (${from.tables.size} tables, ${from.views.size} views)`);
+    },
+    (tree) => applyHistory(tree, history),
+  );
 }
 
 async function createTable(session: Session, s: Extract<Statement, { kind: 'create_table' }>): Promise<Outcome> {
@@ -138,11 +163,13 @@ async function createTable(session: Session, s: Extract<Statement, { kind: 'crea
   // The new table: an existing version (a clone) or one whose files are written now, before the commit.
   let table: { id: string } | { version: TableVersion };
   let message: string;
+  let cloneOf: { tree: WorkingTree; cloned: ClonedTables } | undefined;
   if (s.clone) {
     const source = await cloneSource(session, s.clone, 'table');
     const obj = source.tree.object(source.name.schema, source.name.name);
     if (obj?.kind !== 'table') throw notFound('TABLE_NOT_FOUND', `table ${format(source.name)} does not exist`);
     table = { id: obj.id };
+    cloneOf = { tree: source.tree, cloned: { tables: new Map([[`${source.name.schema}.${source.name.name}`, `${q.schema}.${q.name}`]]) } };
     message = `table ${format(q)} cloned from ${format(source.name)} (${liveRows(obj.version)} rows, 0 bytes copied)`;
   } else if (s.asQuery !== undefined) {
     const sql = await session.prepareQuery(s.asQuery);
@@ -156,14 +183,22 @@ async function createTable(session: Session, s: Extract<Statement, { kind: 'crea
     table = { version: { columns, nextColumnId: columns.length + 1, files: [], deletes: [] } };
     message = `table ${format(q)} created`;
   } else throw invalid('SQL_PARSE', 'CREATE TABLE needs columns, AS <query> or CLONE <table>');
-  return session.mutate(q.db, s.text, async (tree) => {
-    requireSchema(tree.schemas.has(q.schema), q);
-    const now = tree.object(q.schema, q.name);
-    if (now && !s.orReplace) throw conflict('OBJECT_EXISTS', `${now.kind} ${format(q)} already exists`);
-    if ('id' in table) tree.setTableId(q.schema, q.name, table.id);
-    else tree.setTable(q.schema, q.name, table.version);
-    return done(message);
-  });
+  let history: ReadonlyMap<string, TableVersion> = new Map();
+  return session.mutate(
+    q.db,
+    s.text,
+    async (tree) => {
+      requireSchema(tree.schemas.has(q.schema), q);
+      const now = tree.object(q.schema, q.name);
+      if (now && !s.orReplace) throw conflict('OBJECT_EXISTS', `${now.kind} ${format(q)} already exists`);
+      // A cloned table brings the load history of its rows, and replaces whatever history the name had.
+      if (cloneOf) history = await carriedHistory(session, cloneOf.tree, tree, cloneOf.cloned);
+      if ('id' in table) tree.setTableId(q.schema, q.name, table.id);
+      else tree.setTable(q.schema, q.name, table.version);
+      return done(message);
+    },
+    (tree) => applyHistory(tree, history),
+  );
 }
 
 async function alterTable(session: Session, s: Extract<Statement, { kind: 'alter_table' }>): Promise<Outcome> {
@@ -244,7 +279,8 @@ async function cloneSource(session: Session, clone: CloneClause, kind: 'schema' 
   const name: QualifiedName = kind === 'schema' ? { ...schemaName(session, clone.source.parts), name: '' } : session.qualify(clone.source);
   const wh = session.warehouse;
   if (!clone.at) return { name, tree: session.snapshot(name.db).tree };
-  const commitId = wh.commitAt(name.db, await session.timestamp(clone.at));
+  const scope = kind === 'schema' ? { schemas: [name.schema] } : { schema: name.schema, table: name.name };
+  const commitId = wh.commitAt(name.db, await session.timestamp(clone.at), scope);
   return { name, tree: wh.tree(commitId) };
 }
 

@@ -264,7 +264,7 @@ export class Session {
     for (const t of rewritten.tables) {
       const at = await this.timestamp(t.at);
       const target = this.qualify(t.name, context);
-      const commitId = this.warehouse.commitAt(target.db, at);
+      const commitId = this.warehouse.commitAt(target.db, at, { schema: target.schema, table: target.name });
       const obj = this.warehouse.tree(commitId).object(target.schema, target.name);
       if (obj?.kind !== 'table') {
         throw notFound('TABLE_NOT_FOUND', `table ${format(target)} did not exist at ${new Date(at).toISOString()}`);
@@ -355,13 +355,16 @@ export class Session {
   /**
    * Applies a change to database `db`: inside the open transaction, or as a
    * commit of its own (replayed if another session committed other objects meanwhile).
+   * `system` is Mayfly's own change to the system schema beside the statement's
+   * (a clone's load history), applied after the read-only check.
    */
-  async mutate<T>(db: string, message: string, change: (tree: WorkingTree) => Promise<T>): Promise<T> {
+  async mutate<T>(db: string, message: string, change: (tree: WorkingTree) => Promise<T>, system?: (tree: WorkingTree) => void): Promise<T> {
     if (this.txn) {
       if (this.txn.db !== db) throw invalid('TXN_CROSS_DATABASE', `the open transaction writes ${this.txn.db}; a transaction cannot also write ${db}`);
       const check = this.systemWriteCheck(db, this.txn.tree);
       const result = await change(this.txn.tree);
       check();
+      system?.(this.txn.tree);
       return result;
     }
     // The base is the state the statement read, so a concurrent change to what it read is a conflict, not a lost update.
@@ -371,6 +374,7 @@ export class Session {
     const result = await change(tree);
     if (tree.changed.size > 0) {
       check();
+      system?.(tree);
       commitTree(this.warehouse, db, commitId, tree, message.slice(0, 500));
       this.wrote = db;
     }

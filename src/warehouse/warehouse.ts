@@ -9,7 +9,9 @@ import { initialCommit, type CommitContext } from './committer.js';
 import { compactTables, type CompactOptions, type CompactReport } from './compactor.js';
 import { collectGarbage, type GcOptions, type GcReport } from './garbage-collector.js';
 import { forEachFile, storageMetrics, type WarehouseMetrics } from './storage-metrics.js';
-import { Session, type SessionOptions } from './session.js';
+import { Session, SYSTEM_SCHEMA, type SessionOptions } from './session.js';
+import { TABLE_KEYED_SYSTEM_TABLES } from './clone-history.js';
+import { checkNotPurged, recordPurgeBoundary, type PurgeBoundary, type TimeTravelScope } from './purge-boundaries.js';
 import type { ActivityEvent, ActivityListener } from './activity.js';
 import type { ControlStore } from './control-store.js';
 import type { WarehouseSettings } from './warehouse-settings.js';
@@ -117,7 +119,8 @@ export class Warehouse implements CommitContext {
     checkName(name, 'database');
     for (const s of options.schemas ?? []) checkName(s, 'schema');
     return this.catalog.atomically(() => {
-      const sourceCommit = options.at === undefined ? this.requireRef(source).commitId : this.commitAt(source, options.at);
+      const scope = options.schemas?.length ? { schemas: options.schemas } : undefined;
+      const sourceCommit = options.at === undefined ? this.requireRef(source).commitId : this.commitAt(source, options.at, scope);
       const commitId = options.schemas?.length ? this.schemaSubset(source, sourceCommit, options.schemas).id : sourceCommit;
       const point = { database: source, commitId: sourceCommit, at: options.at ?? this.clock.now() };
       const ref = this.placeRef(name, commitId, `clone ${source}`, { replace: options.replace ?? false, source: point });
@@ -133,6 +136,12 @@ export class Warehouse implements CommitContext {
       const content = from.schemas.get(s);
       if (!content) throw notFound('SCHEMA_NOT_FOUND', `schema ${source}.${s} does not exist (schemas: ${[...from.schemas.keys()].join(', ')})`);
       tree.setSchema(s, content);
+    }
+    // The load history travels too (O(1): the same table versions), so a pipe resumed in the clone loads only new files.
+    const system = from.schemas.get(SYSTEM_SCHEMA);
+    if (system && !schemas.includes(SYSTEM_SCHEMA)) {
+      const carried = TABLE_KEYED_SYSTEM_TABLES.filter((t) => system.tables.has(t));
+      if (carried.length > 0) tree.setSchema(SYSTEM_SCHEMA, { tables: new Map(carried.map((t) => [t, system.tables.get(t) as string])), views: new Map() });
     }
     return initialCommit(this, tree, `clone ${schemas.join(', ')} from ${source}`);
   }
@@ -234,8 +243,13 @@ export class Warehouse implements CommitContext {
     return WorkingTree.load(this.catalog, this.catalog.getCommit(commitId).tree);
   }
 
-  /** The commit database `name` pointed at, at time `at`, within the time-travel window. */
-  commitAt(name: string, at: number): string {
+  /**
+   * The commit database `name` pointed at, at time `at`, within the time-travel
+   * window. `scope` says what the caller reads of it (one table, some schemas,
+   * or all): a read that would return rows retention purged is refused with
+   * RETENTION_PURGED (see {@link checkNotPurged}).
+   */
+  commitAt(name: string, at: number, scope?: TimeTravelScope): string {
     const now = this.clock.now();
     const oldest = now - this.settings.timeTravelMs;
     if (at > now) throw invalid('TIME_TRAVEL_FUTURE', `${new Date(at).toISOString()} is in the future`);
@@ -247,7 +261,21 @@ export class Warehouse implements CommitContext {
     }
     const id = this.catalog.refAt(name, at);
     if (!id) throw notFound('DB_NOT_FOUND', `database ${name} did not exist at ${new Date(at).toISOString()}`);
+    const current = (): WorkingTree | undefined => {
+      const ref = this.catalog.getRef(name);
+      return ref && this.tree(ref.commitId);
+    };
+    checkNotPurged(this.catalog, name, at, () => this.tree(id), current, scope);
     return id;
+  }
+
+  /**
+   * Records that retention purged rows of a table of `db` (called by the
+   * control plane after the purge committed): from now on no time travel
+   * returns them, and GC reclaims the files that held only them.
+   */
+  recordPurge(boundary: PurgeBoundary): void {
+    recordPurgeBoundary(this.catalog, boundary);
   }
 
   /** Creates ref `name` at a commit (inside a transaction); an existing database is replaced only when asked, production never. */
