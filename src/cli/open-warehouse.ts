@@ -1,7 +1,7 @@
 import { createMayfly, hasWarehouse, type Mayfly } from '../app/create-mayfly.js';
 import { loadConfig } from '../config/mayfly-config.js';
 import { notFound } from '../core/errors.js';
-import type { Session } from '../warehouse/session.js';
+import type { Session, SessionOptions } from '../warehouse/session.js';
 import type { GlobalOptions } from './args.js';
 
 /**
@@ -21,8 +21,8 @@ export async function withMayfly<T>(options: GlobalOptions, work: (mayfly: Mayfl
 }
 
 /** Opens a SQL session on `db` (production by default), runs `work` and closes the session. */
-export async function withSession<T>(mayfly: Mayfly, db: string | undefined, work: (session: Session) => Promise<T>): Promise<T> {
-  const session = await mayfly.warehouse.session(db ?? mayfly.config.production);
+export async function withSession<T>(mayfly: Mayfly, db: string | undefined, work: (session: Session) => Promise<T>, options: SessionOptions = {}): Promise<T> {
+  const session = await mayfly.warehouse.session(db ?? mayfly.config.production, options);
   try {
     return await work(session);
   } finally {

@@ -12,7 +12,7 @@ import { forEachFile, storageMetrics, type WarehouseMetrics } from './storage-me
 import { Session, type SessionOptions } from './session.js';
 import type { ActivityEvent, ActivityListener } from './activity.js';
 import type { ControlStore } from './control-store.js';
-import type { WarehouseSettings } from './warehouse-settings.js';
+import { timeoutProblem, type WarehouseSettings } from './warehouse-settings.js';
 import { liveRows, tableBytes } from './table-stats.js';
 import { WorkingTree } from './working-tree.js';
 
@@ -168,6 +168,8 @@ export class Warehouse implements CommitContext {
   async session(db: string = this.settings.production, options: SessionOptions & { readonly readableDirs?: readonly string[] } = {}): Promise<Session> {
     this.requireRef(db);
     if (options.readableDirs?.length && !options.trusted) throw internal('SESSION_UNTRUSTED_READ', 'only trusted sessions may read directories outside the object store');
+    const unsafe = options.statementTimeoutMs === undefined ? undefined : timeoutProblem(options.statementTimeoutMs, this.settings);
+    if (unsafe) throw invalid('STATEMENT_TIMEOUT_UNSAFE', unsafe);
     const { readableDirs = [], ...sessionOptions } = options;
     const engine = await DuckEngine.create({
       readDirs: [...this.store.engineDirs, ...readableDirs],
