@@ -12,6 +12,7 @@ import { forEachFile, storageMetrics, type WarehouseMetrics } from './storage-me
 import { Session, type SessionOptions } from './session.js';
 import type { ActivityEvent, ActivityListener } from './activity.js';
 import type { ControlStore } from './control-store.js';
+import { prunedBaseConflict } from './pruned-base.js';
 import { timeoutProblem, type WarehouseSettings } from './warehouse-settings.js';
 import { liveRows, tableBytes } from './table-stats.js';
 import { WorkingTree } from './working-tree.js';
@@ -233,7 +234,11 @@ export class Warehouse implements CommitContext {
 
   /** The working tree of a commit. */
   tree(commitId: string): WorkingTree {
-    return WorkingTree.load(this.catalog, this.catalog.getCommit(commitId).tree);
+    try {
+      return WorkingTree.load(this.catalog, this.catalog.getCommit(commitId).tree);
+    } catch (e) {
+      throw prunedBaseConflict(e);
+    }
   }
 
   /** The commit database `name` pointed at, at time `at`, within the time-travel window. */
