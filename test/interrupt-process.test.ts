@@ -35,7 +35,8 @@ function mayfly(...args: string[]): { code: number | null; stdout: string; stder
 function warehouse(): string {
   const home = mkdtempSync(join(tmpdir(), 'mayfly-interrupt-'));
   homes.push(home);
-  assert.equal(mayfly('init', '--home', home).code, 0);
+  const init = mayfly('init', '--home', home);
+  assert.equal(init.code, 0, init.stderr);
   const r = mayfly('sql', '--home', home, 'create table t (i bigint); insert into t values (1)');
   assert.equal(r.code, 0, r.stderr);
   return home;
