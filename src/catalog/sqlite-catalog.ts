@@ -1,5 +1,6 @@
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { internal, notFound } from '../core/errors.js';
+import { internal, invalid, notFound } from '../core/errors.js';
 import type { Catalog, EventFilter, StoredEvent, StoredRecord } from './catalog.js';
 import type { Commit, DatabaseRef, MetadataKind, RefLogEntry } from './model.js';
 
@@ -17,6 +18,28 @@ CREATE INDEX IF NOT EXISTS events_kind_at ON events (kind, at);
 CREATE INDEX IF NOT EXISTS events_kind_subject_at ON events (kind, subject, at);
 `;
 const FORMAT = 'mayfly-catalog:v1';
+
+/** SQLite's reasons a catalog cannot be opened, in words a user can act on. */
+const OPEN_FAILURES: Readonly<Record<string, string>> = {
+  SQLITE_NOTADB: 'it is not a Mayfly catalog (not an SQLite database)',
+  SQLITE_CORRUPT: 'it is corrupt; restore it from a backup',
+  SQLITE_CANTOPEN: 'it cannot be opened (it is a directory, or its folder cannot be written)',
+  SQLITE_READONLY: 'it is read-only; Mayfly needs to write it (and its -wal and -shm files beside it)',
+  SQLITE_PERM: 'this user may not open it; fix its permissions',
+  SQLITE_AUTH: 'this user may not open it; fix its permissions',
+  SQLITE_FULL: 'the disk is full',
+  SQLITE_BUSY: 'another process holds it locked',
+};
+
+/** A user error for a catalog file that cannot be used; other errors pass through. */
+function catalogOpenError(e: unknown, path: string): unknown {
+  const code = (e as { code?: unknown }).code;
+  if (typeof code !== 'string') return e;
+  const reason = OPEN_FAILURES[code] ?? (code.startsWith('SQLITE_IOERR') ? `it cannot be read or written (${code})` : undefined);
+  const fsReason = code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'it is read-only for this user; Mayfly needs to write it (fix its permissions)' : code === 'ENOTDIR' ? 'a folder on its path is a file' : undefined;
+  const why = reason ?? fsReason;
+  return why === undefined ? e : invalid('CATALOG_UNUSABLE', `the warehouse catalog ${path} cannot be used: ${why}`);
+}
 
 interface RefRow {
   name: string;
@@ -39,8 +62,22 @@ export class SqliteCatalog implements Catalog {
     this.db = db;
   }
 
-  /** Opens (creating if needed) the catalog at `path`. */
+  /**
+   * Opens (creating if needed) the catalog at `path`. A file that is not a
+   * catalog, or that this process cannot read and write, is the user's to
+   * fix (CATALOG_UNUSABLE), not a bug.
+   */
   static open(path: string): SqliteCatalog {
+    try {
+      return SqliteCatalog.openDatabase(path);
+    } catch (e) {
+      throw catalogOpenError(e, path);
+    }
+  }
+
+  private static openDatabase(path: string): SqliteCatalog {
+    // SQLite opens a read-only file without a word and fails at the first commit: say it now.
+    if (existsSync(path) && statSync(path).isFile()) accessSync(path, constants.R_OK | constants.W_OK);
     const db = new Database(path);
     db.pragma('busy_timeout = 60000');
     db.pragma('journal_mode = WAL');

@@ -2,7 +2,7 @@ import { conflict } from '../core/errors.js';
 import { parseDuration } from '../core/duration.js';
 import type { FileOutcome } from '../ingest/file-loader.js';
 import type { RefreshEvent } from '../ingest/pipe-refresh.js';
-import { runPipes } from '../ingest/pipe-runner.js';
+import { intervalProblem, runPipes } from '../ingest/pipe-runner.js';
 import type { RefreshReport } from '../ingest/pipe-service.js';
 import { GLOBAL_OPTIONS_HELP, expectPositionals, parseCommandArgs, usageError } from './args.js';
 import type { Command } from './command.js';
@@ -82,6 +82,8 @@ ${GLOBAL_OPTIONS_HELP}`,
     const { values, positionals } = parseCommandArgs(args, RUN_OPTIONS);
     expectPositionals(positionals, []);
     const intervalMs = parseDuration(values.interval ?? '5s', '--interval');
+    const badInterval = intervalProblem(intervalMs);
+    if (badInterval) throw usageError(`--interval: ${badInterval}`);
     const maxPolls = values.polls === undefined ? undefined : Number(values.polls);
     if (maxPolls !== undefined && !(Number.isInteger(maxPolls) && maxPolls > 0)) throw usageError('--polls takes a whole number above 0');
     await withPipes(values, async (pipes, db) => {

@@ -21,7 +21,9 @@ export interface ReplOptions {
 /**
  * The interactive SQL prompt: statements may span lines and run when a line
  * ends with `;`; errors are shown and the prompt goes on; `\q` or Ctrl-D
- * quits, Ctrl-C clears the statement being typed. The prompt names the
+ * quits; Ctrl-C stops the running statement (nothing of it is applied), or
+ * clears the statement being typed, or, pressed twice at an empty prompt,
+ * quits. The prompt names the
  * current database (USE changes it).
  */
 export async function runRepl(session: Session, options: ReplOptions): Promise<void> {
@@ -41,15 +43,32 @@ export async function runRepl(session: Session, options: ReplOptions): Promise<v
     rl.setPrompt(buffer ? `${' '.repeat(Math.max(0, session.database.length - 3))}...> ` : `${session.database}> `);
     rl.prompt();
   };
-  rl.on('SIGINT', () => {
-    buffer = '';
+  // Ctrl-C: stops the running statement; else clears the statement being typed; at an empty prompt, twice quits.
+  let running = false;
+  let quitArmed = false;
+  const onInterrupt = (): void => {
+    if (running) {
+      session.engine.interrupt();
+      return;
+    }
     out.stdout.write('^C\n');
-    prompt();
-  });
+    if (buffer || !quitArmed) {
+      if (!buffer && !out.json) out.line('(press Ctrl-C again to quit, or type \\q)');
+      quitArmed = !buffer;
+      buffer = '';
+      prompt();
+      return;
+    }
+    rl.close();
+  };
+  // A terminal sends Ctrl-C as a key readline reports; a pipe or `kill -INT` sends the signal.
+  rl.on('SIGINT', onInterrupt);
+  process.on('SIGINT', onInterrupt);
   if (!out.json) out.line(`Mayfly SQL on ${session.database}. End statements with ; — \\q or Ctrl-D to quit.`);
   prompt();
   try {
     for await (const line of rl) {
+      quitArmed = false;
       const trimmed = line.trim();
       if (!buffer && /^(\\q|quit|exit)$/i.test(trimmed)) break;
       buffer = buffer ? `${buffer}\n${line}` : line;
@@ -57,15 +76,21 @@ export async function runRepl(session: Session, options: ReplOptions): Promise<v
       else if (trimmed.endsWith(';')) {
         const script = buffer;
         buffer = '';
+        running = true;
         try {
           await runScript(out, session, script, options.maxRows);
         } catch (e) {
           reportError(out, e);
+        } finally {
+          running = false;
+          // An interrupt that came after the statement ended must not stop the next one.
+          session.engine.clearInterrupt();
         }
       }
       prompt();
     }
   } finally {
+    process.off('SIGINT', onInterrupt);
     rl.close();
     if (terminal) out.line();
   }

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { invalid } from '../core/errors.js';
 import { parseDuration } from '../core/duration.js';
 import type { WarehouseSettings } from '../warehouse/warehouse-settings.js';
+import { timeoutProblem } from './statement-limits.js';
 import { clonesConfigShape } from './clones-config.js';
 import { costsConfigShape } from './costs-config.js';
 import { ingestConfigShape } from './ingest-config.js';
@@ -13,7 +14,13 @@ import { retentionConfigShape } from './retention-config.js';
 
 const SIZE_UNITS: Readonly<Record<string, number>> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
 
-const duration = z.string().refine((s) => /^\s*\d+(\.\d+)?\s*(ms|s|m|h|d|w)\s*$/.test(s), { message: 'a duration such as 90s, 15m, 12h, 7d or 2w' });
+const DURATION = /^\s*\d+(\.\d+)?\s*(ms|s|m|h|d|w)\s*$/;
+const duration = z.string().refine((s) => DURATION.test(s), { message: 'a duration such as 90s, 15m, 12h, 7d or 2w' });
+
+/** How long a statement of user SQL may run by default. */
+export const DEFAULT_STATEMENT_TIMEOUT = '5m';
+/** How long a statement of a pipe, DAG or deployment may run by default (they move more data than a query). */
+export const DEFAULT_JOB_STATEMENT_TIMEOUT = '30m';
 const size = z.string().refine((s) => /^\s*\d+(\.\d+)?\s*(b|kb|mb|gb)\s*$/i.test(s), { message: 'a size such as 512KB, 128MB or 1GB' });
 
 /** The schema of `mayfly.yaml`; unknown keys are refused so typos surface. */
@@ -23,6 +30,10 @@ export const mayflyConfigSchema = z
     production: z.string().regex(/^[a-z_][a-z0-9_$]*$/, 'a lower-case database name').default('prod'),
     timeTravel: duration.default('7d'),
     gcGrace: duration.default('1h'),
+    /** Longest one statement of user SQL may run; `mayfly sql --timeout` overrides it per session. */
+    statementTimeout: duration.default(DEFAULT_STATEMENT_TIMEOUT),
+    /** Longest one statement of a job (pipe load, DAG model, deployment) may run. */
+    jobStatementTimeout: duration.default(DEFAULT_JOB_STATEMENT_TIMEOUT),
     targetFileSize: size.default('128MB'),
     smallFileSize: size.default('8MB'),
     engine: z
@@ -38,7 +49,18 @@ export const mayflyConfigSchema = z
     ...ingestConfigShape,
     ...orchestrateConfigShape,
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    // Each duration is checked by its own field; only compare the ones that parsed.
+    const ms = (text: string): number => (DURATION.test(text) ? parseDuration(text) : NaN);
+    const settings = { timeTravelMs: ms(c.timeTravel), gcGraceMs: ms(c.gcGrace) };
+    if (Number.isNaN(settings.timeTravelMs) || Number.isNaN(settings.gcGraceMs)) return;
+    for (const key of ['statementTimeout', 'jobStatementTimeout'] as const) {
+      const limit = ms(c[key]);
+      const problem = Number.isNaN(limit) ? undefined : timeoutProblem(limit, settings);
+      if (problem) ctx.addIssue({ code: 'custom', path: [key], message: `unsafe: ${problem}` });
+    }
+  });
 
 /** `mayfly.yaml` as validated, with defaults applied. */
 export type MayflyConfig = z.infer<typeof mayflyConfigSchema>;
@@ -97,6 +119,8 @@ export function loadConfig(options: { configPath?: string; home?: string; cwd?: 
     production: c.production,
     timeTravelMs: parseDuration(c.timeTravel, 'timeTravel'),
     gcGraceMs: parseDuration(c.gcGrace, 'gcGrace'),
+    statementTimeoutMs: parseDuration(c.statementTimeout, 'statementTimeout'),
+    jobStatementTimeoutMs: parseDuration(c.jobStatementTimeout, 'jobStatementTimeout'),
     targetFileBytes: parseSize(c.targetFileSize),
     smallFileBytes: parseSize(c.smallFileSize),
     threads: c.engine.threads,

@@ -3,7 +3,7 @@ import type { Session } from '../warehouse/session.js';
 import { historyKey, loadFileOnce, pipeName, recordChangedFile, type FileOutcome, type KnownHistory } from './file-loader.js';
 import { historyVersion, PROCESSED_STATUSES, readLoadHistory, type LoadRecord } from './load-history.js';
 import type { Stage, StageFile } from './stage.js';
-import { pipeFiles, stagePath } from './stage-files.js';
+import { pipeFiles, sessionMatcher, stagePath } from './stage-files.js';
 
 /** A loaded file whose content changed since (same path, other checksum). */
 export interface ChangedFile {
@@ -69,7 +69,7 @@ export async function planPipe(session: Session, pipe: PipeInfo, stage: Stage): 
   const pending: StageFile[] = [];
   const changed: ChangedFile[] = [];
   let upToDate = 0;
-  for (const f of await pipeFiles(stage, pipe.copy)) {
+  for (const f of await pipeFiles(stage, pipe.copy, sessionMatcher(session))) {
     const key = stagePath(stage.name, f.path);
     const records = byFile.get(key) ?? [];
     const loaded = records.filter((r) => PROCESSED_STATUSES.includes(r.status)).at(-1);

@@ -1,3 +1,5 @@
+import { invalid } from '../core/errors.js';
+import { MAX_TIMEOUT_MS } from '../warehouse/warehouse-settings.js';
 import type { RefreshEvent } from './pipe-refresh.js';
 import type { PipeService, RefreshReport } from './pipe-service.js';
 
@@ -31,6 +33,8 @@ export interface RunOptions {
  * picked up. A stop never leaves a file half loaded: each file commits whole.
  */
 export async function runPipes(service: PipeService, db: string, options: RunOptions): Promise<RunReport> {
+  const problem = intervalProblem(options.intervalMs);
+  if (problem) throw invalid('PIPE_INTERVAL_INVALID', problem);
   const started = performance.now();
   let polls = 0;
   let filesLoaded = 0;
@@ -49,6 +53,16 @@ export async function runPipes(service: PipeService, db: string, options: RunOpt
     await sleep(options.intervalMs, options.signal);
   }
   return { db, polls, filesLoaded, rowsLoaded, rowsRejected, elapsedMs: performance.now() - started };
+}
+
+/** The shortest time between two polls: a shorter one would poll the stage and catalog in a busy loop. */
+export const MIN_POLL_INTERVAL_MS = 50;
+
+/** Why `ms` is not a usable time between polls, or undefined. */
+export function intervalProblem(ms: number): string | undefined {
+  if (!Number.isFinite(ms) || ms < MIN_POLL_INTERVAL_MS) return `the time between polls must be at least ${MIN_POLL_INTERVAL_MS}ms (a shorter one polls in a busy loop), not ${Number.isFinite(ms) ? `${ms}ms` : String(ms)}`;
+  if (ms > MAX_TIMEOUT_MS) return 'the time between polls can be at most 24d';
+  return undefined;
 }
 
 /** Waits `ms`, or less when `signal` aborts. */

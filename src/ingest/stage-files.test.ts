@@ -6,13 +6,23 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { isMayflyError } from '../core/errors.js';
 import { LocalDirectoryStage } from './local-directory-stage.js';
-import { globRegExp, pipeFiles } from './stage-files.js';
+import { createMayfly, type Mayfly } from '../app/create-mayfly.js';
+import type { Session } from '../warehouse/session.js';
+import { globRegExp, pipeFiles, sessionMatcher } from './stage-files.js';
 
 describe('stage files', () => {
   let root = '';
+  let home = '';
   let stage: LocalDirectoryStage;
-  before(() => {
+  let mayfly: Mayfly;
+  let session: Session;
+  before(async () => {
     root = mkdtempSync(join(tmpdir(), 'mayfly-stage-files-'));
+    // Patterns are matched by the engine (RE2), through a real session.
+    home = mkdtempSync(join(tmpdir(), 'mayfly-stage-files-home-'));
+    mayfly = createMayfly({ home, settings: { threads: 1, memoryLimit: '256MB' } });
+    mayfly.warehouse.init();
+    session = await mayfly.warehouse.session();
     const files = [
       'a/customers/2024-01-01.csv',
       'a/customers/2024-01-02.csv.gz',
@@ -29,10 +39,15 @@ describe('stage files', () => {
     }
     stage = new LocalDirectoryStage('raw', root);
   });
-  after(() => rmSync(root, { recursive: true, force: true }));
+  after(() => {
+    session.close();
+    mayfly.close();
+    rmSync(root, { recursive: true, force: true });
+    rmSync(home, { recursive: true, force: true });
+  });
 
   const paths = async (path: string, pattern?: string): Promise<string[]> =>
-    (await pipeFiles(stage, { path, ...(pattern !== undefined ? { pattern } : {}) })).map((f) => f.path);
+    (await pipeFiles(stage, { path, ...(pattern !== undefined ? { pattern } : {}) }, sessionMatcher(session))).map((f) => f.path);
 
   it('lists every file under a folder at any depth, by path, leaving out files still being written', async () => {
     assert.deepEqual(await paths('a/customers/'), ['a/customers/2024-01-01.csv', 'a/customers/2024-01-02.csv.gz', 'a/customers/old/2023-12-31.csv']);
@@ -50,8 +65,26 @@ describe('stage files', () => {
     assert.ok(!globRegExp('x/*.csv').test('x/y/z.csv'));
   });
 
+  it('matches a catastrophic PATTERN against a long name in linear time (RE2), and refuses what RE2 cannot match', async () => {
+    const name = `a/evil/${'a'.repeat(200)}!`;
+    mkdirSync(join(root, 'a/evil'), { recursive: true });
+    writeFileSync(join(root, name), 'x');
+    try {
+      // A backtracking engine takes exponential time on these; RE2 answers at once.
+      for (const pattern of ['a/evil/(a+)+$', 'a/evil/(a|a)*', 'a/evil/(a*)*b', 'a/evil/(a|aa)+$', 'a/evil/(.*a){20}']) {
+        assert.deepEqual(await paths('a/evil/', pattern), [], pattern);
+      }
+      assert.deepEqual(await paths('a/evil/', 'a/evil/(a+)+!'), [name]);
+      // A glob of many stars is matched by the same engine.
+      assert.deepEqual(await paths(`a/evil/${'*a'.repeat(30)}*b`), []);
+      await assert.rejects(paths('a/evil/', 'a/(?=evil).*'), (e: unknown) => isMayflyError(e, 'PIPE_PATTERN_INVALID') && /RE2/.test(e.message));
+    } finally {
+      rmSync(join(root, 'a/evil'), { recursive: true, force: true });
+    }
+  });
+
   it('gives sizes, times and SHA-256 checksums, and refuses paths outside the stage or a missing directory', async () => {
-    const [first] = await pipeFiles(stage, { path: 'b/' });
+    const [first] = await pipeFiles(stage, { path: 'b/' }, sessionMatcher(session));
     assert.equal(first?.size, 'b/payments/2024-01-01.jsonl'.length);
     assert.ok(Number.isInteger(first?.modifiedAt));
     assert.equal(await stage.checksum('b/payments/2024-01-01.jsonl'), createHash('sha256').update('b/payments/2024-01-01.jsonl').digest('hex'));

@@ -1,17 +1,56 @@
+import { invalid, isMayflyError } from '../core/errors.js';
+import { quoteLiteral } from '../core/names.js';
 import type { CopyInto } from '../warehouse/pipe-objects.js';
+import type { Session } from '../warehouse/session.js';
 import type { Stage, StageFile } from './stage.js';
+
+/**
+ * Which of `paths` match a regular expression in full. Patterns come from
+ * users, so the matcher must take time linear in the path's length: a
+ * backtracking engine (JavaScript's) can spend hours on `(a+)+$`.
+ */
+export type PatternMatcher = (regex: string, paths: readonly string[]) => Promise<ReadonlySet<string>>;
+
+/** Paths per matching query: keeps each statement's text small. */
+const MATCH_BATCH = 500;
+
+/**
+ * A {@link PatternMatcher} that runs DuckDB's `regexp_full_match` (RE2:
+ * linear time, no backreferences or lookaround) in the session, under its
+ * statement time limit.
+ */
+export function sessionMatcher(session: Session): PatternMatcher {
+  return async (regex, paths) => {
+    const matched = new Set<string>();
+    for (let i = 0; i < paths.length; i += MATCH_BATCH) {
+      const values = paths.slice(i, i + MATCH_BATCH).map((p) => `(${quoteLiteral(p)})`).join(', ');
+      const results = await session.run(`SELECT p FROM (VALUES ${values}) AS v(p) WHERE regexp_full_match(p, ${quoteLiteral(regex)})`).catch((e: unknown) => {
+        if (isMayflyError(e, 'SQL_EXECUTION')) throw invalid('PIPE_PATTERN_INVALID', `PATTERN ${JSON.stringify(regex)} is not a regular expression Mayfly can match (RE2 syntax: no backreferences or lookaround): ${e.message}`);
+        throw e;
+      });
+      for (const r of results) if (r.kind === 'rows') for (const row of r.rows) matched.add(String(row.p));
+    }
+    return matched;
+  };
+}
 
 /**
  * The files of a stage a pipe loads, by path: under its path (a prefix, or a
  * glob with `*`, `**` and `?`), matching its PATTERN in full when it has one.
- * Files still being written by convention are left out: names starting with
- * `.` or `_`, or ending with `.tmp`, `.part` or `.partial`.
+ * Both are matched by `match`, in linear time. Files still being written by
+ * convention are left out: names starting with `.` or `_`, or ending with
+ * `.tmp`, `.part` or `.partial`.
  */
-export async function pipeFiles(stage: Stage, copy: Pick<CopyInto, 'path' | 'pattern'>): Promise<readonly StageFile[]> {
-  const glob = /[*?[]/.test(copy.path) ? globRegExp(copy.path) : undefined;
-  const prefix = glob ? copy.path.slice(0, copy.path.search(/[*?[]/)) : copy.path;
-  const pattern = copy.pattern === undefined ? undefined : new RegExp(`^(?:${copy.pattern})$`);
-  return (await stage.list(prefix)).filter((f) => !inFlight(f.path) && (glob?.test(f.path) ?? true) && (pattern?.test(f.path) ?? true));
+export async function pipeFiles(stage: Stage, copy: Pick<CopyInto, 'path' | 'pattern'>, match: PatternMatcher): Promise<readonly StageFile[]> {
+  const glob = /[*?[]/.test(copy.path) ? globRegex(copy.path) : undefined;
+  const prefix = glob !== undefined ? copy.path.slice(0, copy.path.search(/[*?[]/)) : copy.path;
+  let files = (await stage.list(prefix)).filter((f) => !inFlight(f.path));
+  for (const regex of [glob, copy.pattern]) {
+    if (regex === undefined || files.length === 0) continue;
+    const matched = await match(regex, files.map((f) => f.path));
+    files = files.filter((f) => matched.has(f.path));
+  }
+  return files;
 }
 
 /** `@stage/path` of a file: how load history names it. */
@@ -26,6 +65,11 @@ function inFlight(path: string): boolean {
 
 /** A glob as a regular expression: `*` within a folder, `**` across folders, `?` one character, `[…]` a class. */
 export function globRegExp(glob: string): RegExp {
+  return new RegExp(`^${globRegex(glob)}$`);
+}
+
+/** A glob as the text of a regular expression to match in full (RE2 and JavaScript syntax alike). */
+function globRegex(glob: string): string {
   let out = '';
   for (let i = 0; i < glob.length; i++) {
     const c = glob[i] as string;
@@ -44,5 +88,5 @@ export function globRegExp(glob: string): RegExp {
       }
     } else out += c.replace(/[.+^${}()|\\]/g, '\\$&');
   }
-  return new RegExp(`^${out}$`);
+  return out;
 }

@@ -2,7 +2,8 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { invalid, internal, isMayflyError, MayflyError } from '../core/errors.js';
+import { conflict, invalid, internal, isMayflyError, MayflyError } from '../core/errors.js';
+import { formatDuration } from '../core/duration.js';
 import { randomId } from '../core/ids.js';
 import { quoteIdent, quoteLiteral } from '../core/names.js';
 import { inspectParseTree, type InspectedQuery } from './query-inspector.js';
@@ -221,6 +222,40 @@ export class DuckEngine {
     }
   }
 
+  /** Set by {@link interrupt}: the error every engine call of the running statement fails with. */
+  private stopped: MayflyError | undefined;
+
+  /**
+   * Interrupts the query running now (DuckDB's own interrupt: it stops
+   * within milliseconds and rolls back what that query did) and makes every
+   * further call of the running statement fail with `reason` until
+   * {@link bounded} ends or {@link clearInterrupt} is called.
+   */
+  interrupt(reason: MayflyError = interruptedError()): void {
+    this.stopped ??= reason;
+    this.conn.interrupt();
+  }
+
+  /** Forgets an interrupt that arrived after the statement it was meant for had ended. */
+  clearInterrupt(): void {
+    this.stopped = undefined;
+  }
+
+  /**
+   * Runs one statement's engine work with a deadline: past `timeoutMs`
+   * (0 for none) the running query is interrupted and the statement fails
+   * with SQL_TIMEOUT. An interrupt (Ctrl-C) fails it with SQL_INTERRUPTED.
+   */
+  async bounded<T>(work: () => Promise<T>, timeoutMs: number): Promise<T> {
+    const timer = timeoutMs > 0 ? setTimeout(() => this.interrupt(timeoutError(timeoutMs)), timeoutMs) : undefined;
+    try {
+      return await work();
+    } finally {
+      clearTimeout(timer);
+      this.stopped = undefined;
+    }
+  }
+
   /**
    * Runs SQL and reads its rows. `userSql` says the text is the user's own
    * query (bound and qualified), so DuckDB's caret context is worth showing;
@@ -246,13 +281,29 @@ export class DuckEngine {
   }
 
   private async wrap<T>(fn: () => Promise<T>, userSql = false): Promise<T> {
+    if (this.stopped) throw this.stopped;
     try {
       return await fn();
     } catch (e) {
       if (isMayflyError(e)) throw e;
-      throw engineError(e, userSql);
+      const error = engineError(e, userSql);
+      // DuckDB says only "Interrupted!": say why (a timeout, or the user).
+      throw error.code === 'SQL_INTERRUPTED' ? (this.stopped ?? error) : error;
     }
   }
+}
+
+/** A statement the user interrupted (Ctrl-C): nothing of it was applied. */
+function interruptedError(): MayflyError {
+  return conflict('SQL_INTERRUPTED', 'the statement was interrupted; nothing of it was applied');
+}
+
+/** A statement that ran past its time limit: nothing of it was applied. */
+function timeoutError(timeoutMs: number): MayflyError {
+  return conflict(
+    'SQL_TIMEOUT',
+    `the statement ran longer than its time limit of ${formatDuration(timeoutMs)} and was stopped; nothing of it was applied — narrow the query, or raise the limit (--timeout, or statementTimeout in mayfly.yaml)`,
+  );
 }
 
 /** Turns a DuckDB error into a Mayfly error with a stable code and without engine paths (or Mayfly's wrapping SQL). */
@@ -278,7 +329,8 @@ function engineError(e: unknown, userSql: boolean): MayflyError {
     case 'Permission':
       return new MayflyError('SQL_FORBIDDEN', 'forbidden', clean);
     case 'Interrupt':
-      return new MayflyError('SQL_INTERRUPTED', 'conflict', clean);
+    case 'INTERRUPT':
+      return interruptedError();
     case 'Out of Memory':
       return new MayflyError('ENGINE_OUT_OF_MEMORY', 'conflict', `${clean}; raise engine.memoryLimit in mayfly.yaml or narrow the query`);
     default:

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync } from 'node:fs';
 import { open, readdir, rename, rm, stat, unlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
-import { internal } from '../core/errors.js';
+import { internal, invalid } from '../core/errors.js';
 import type { ObjectStore, StoredObject } from './object-store.js';
 
 const KEY = /^[0-9a-f]{64}\.[a-z]+$/;
@@ -16,8 +16,13 @@ export class LocalObjectStore implements ObjectStore {
   constructor(root: string) {
     this.objectsDir = join(root, 'objects');
     this.stagingDir = join(root, 'staging');
-    mkdirSync(this.objectsDir, { recursive: true });
-    mkdirSync(this.stagingDir, { recursive: true });
+    for (const dir of [this.objectsDir, this.stagingDir]) {
+      try {
+        mkdirSync(dir, { recursive: true });
+      } catch (e) {
+        throw storeDirError(e, dir);
+      }
+    }
     this.engineDirs = [this.objectsDir + '/', this.stagingDir + '/'];
   }
 
@@ -83,6 +88,21 @@ export class LocalObjectStore implements ObjectStore {
     }
     return n;
   }
+}
+
+/** A user error for a store folder that cannot be made or used (a file in its place, no permission, a read-only disk). */
+function storeDirError(e: unknown, dir: string): unknown {
+  const code = (e as NodeJS.ErrnoException).code;
+  const reasons: Readonly<Record<string, string>> = {
+    EEXIST: 'a file is in its place; move it away',
+    ENOTDIR: 'a file is in its place, or on its path; move it away',
+    EACCES: 'this user may not create or write it; fix the permissions of the warehouse home',
+    EPERM: 'this user may not create or write it; fix the permissions of the warehouse home',
+    EROFS: 'the disk is read-only',
+    ENOSPC: 'the disk is full',
+  };
+  const reason = code === undefined ? undefined : reasons[code];
+  return reason === undefined ? e : invalid('STORE_UNUSABLE', `the warehouse folder ${dir} cannot be used: ${reason}`);
 }
 
 async function sha256File(path: string): Promise<string> {

@@ -4,6 +4,7 @@ import type { Clock } from '../core/clock.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { Commit } from '../catalog/model.js';
 import type { ObjectStore } from '../storage/object-store.js';
+import { prunedBaseConflict } from './pruned-base.js';
 import { changedKeys, overlappingKey, WorkingTree } from './working-tree.js';
 
 /** What a commit needs from the warehouse. */
@@ -21,6 +22,14 @@ export interface CommitContext {
  * ran meanwhile can never leave the commit pointing at a missing file.
  */
 export function commitTree(ctx: CommitContext, db: string, base: string, tree: WorkingTree, message: string, unit: 'statement' | 'transaction' = 'statement'): Commit {
+  try {
+    return commitAtomically(ctx, db, base, tree, message, unit);
+  } catch (e) {
+    throw prunedBaseConflict(e, unit);
+  }
+}
+
+function commitAtomically(ctx: CommitContext, db: string, base: string, tree: WorkingTree, message: string, unit: 'statement' | 'transaction'): Commit {
   return ctx.catalog.atomically(() => {
     const ref = ctx.catalog.getRef(db);
     if (!ref) throw notFound('DB_NOT_FOUND', `database ${db} does not exist (it was dropped while this statement ran)`);

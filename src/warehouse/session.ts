@@ -58,6 +58,11 @@ export interface SessionOptions {
    * `prod.rdv.hub` mean `squad_c.rdv.hub`, so SQL written for production runs against a clone.
    */
   readonly redirect?: Readonly<Record<string, string>>;
+  /**
+   * Longest one statement may run (ms) before it is stopped with SQL_TIMEOUT;
+   * default: the warehouse's statementTimeout, or jobStatementTimeout for sessions whose purpose is not `query`.
+   */
+  readonly statementTimeoutMs?: number;
 }
 
 /**
@@ -174,7 +179,7 @@ export class Session {
     this.refsRead = undefined;
     this.wrote = undefined;
     try {
-      const result = await work();
+      const result = await this.engine.bounded(work, this.statementTimeoutMs);
       const elapsedMs = performance.now() - started;
       this.warehouse.reportActivity({ db: this.wrote ?? this.db, kind: this.wrote ? 'write' : 'read', purpose: this.options.purpose ?? 'query', elapsedMs });
       return { result, elapsedMs };
@@ -187,6 +192,13 @@ export class Session {
     } finally {
       this.snapshots = new Map();
     }
+  }
+
+  /** How long one statement of this session may run (ms). */
+  get statementTimeoutMs(): number {
+    const { statementTimeoutMs, purpose = 'query' } = this.options;
+    const settings = this.warehouse.settings;
+    return statementTimeoutMs ?? (purpose === 'query' ? settings.statementTimeoutMs : settings.jobStatementTimeoutMs);
   }
 
   /** Closes the session's engine; an open transaction is discarded. */

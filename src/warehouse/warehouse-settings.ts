@@ -1,3 +1,5 @@
+export { MAX_TIMEOUT_MS, timeoutProblem } from '../config/statement-limits.js';
+
 /** Data-plane settings, resolved once when the warehouse opens (defaults live in `mayfly.yaml`'s schema). */
 export interface WarehouseSettings {
   /** Name of the production database. */
@@ -14,4 +16,8 @@ export interface WarehouseSettings {
   readonly threads: number;
   /** DuckDB memory limit per session, e.g. `4GB`. */
   readonly memoryLimit: string;
+  /** Longest one statement of user SQL may run (ms) before it is stopped with SQL_TIMEOUT. */
+  readonly statementTimeoutMs: number;
+  /** Longest one statement of a job (pipe load, DAG model, deployment, maintenance) may run (ms). */
+  readonly jobStatementTimeoutMs: number;
 }

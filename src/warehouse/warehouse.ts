@@ -14,7 +14,8 @@ import { TABLE_KEYED_SYSTEM_TABLES } from './clone-history.js';
 import { checkNotPurged, recordPurgeBoundary, type PurgeBoundary, type TimeTravelScope } from './purge-boundaries.js';
 import type { ActivityEvent, ActivityListener } from './activity.js';
 import type { ControlStore } from './control-store.js';
-import type { WarehouseSettings } from './warehouse-settings.js';
+import { prunedBaseConflict } from './pruned-base.js';
+import { timeoutProblem, type WarehouseSettings } from './warehouse-settings.js';
 import { liveRows, tableBytes } from './table-stats.js';
 import { WorkingTree } from './working-tree.js';
 
@@ -177,6 +178,8 @@ export class Warehouse implements CommitContext {
   async session(db: string = this.settings.production, options: SessionOptions & { readonly readableDirs?: readonly string[] } = {}): Promise<Session> {
     this.requireRef(db);
     if (options.readableDirs?.length && !options.trusted) throw internal('SESSION_UNTRUSTED_READ', 'only trusted sessions may read directories outside the object store');
+    const unsafe = options.statementTimeoutMs === undefined ? undefined : timeoutProblem(options.statementTimeoutMs, this.settings);
+    if (unsafe) throw invalid('STATEMENT_TIMEOUT_UNSAFE', unsafe);
     const { readableDirs = [], ...sessionOptions } = options;
     const engine = await DuckEngine.create({
       readDirs: [...this.store.engineDirs, ...readableDirs],
@@ -240,7 +243,11 @@ export class Warehouse implements CommitContext {
 
   /** The working tree of a commit. */
   tree(commitId: string): WorkingTree {
-    return WorkingTree.load(this.catalog, this.catalog.getCommit(commitId).tree);
+    try {
+      return WorkingTree.load(this.catalog, this.catalog.getCommit(commitId).tree);
+    } catch (e) {
+      throw prunedBaseConflict(e);
+    }
   }
 
   /**
