@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { Session } from '../src/index.js';
+import { pipeService, tempStage } from './helpers/pipe-fixtures.js';
 import { iso, rejectsWithCode, rows, withSession, withWarehouse } from './helpers/warehouse.js';
 
 /** SQL text of a value: an expression DuckDB evaluates, cast to the column's type by the caller. */
@@ -166,5 +169,45 @@ describe('column types round-trip exactly', () => {
         assert.deepEqual(await rows(s, 'describe ok'), [{ column_name: 'id', column_type: 'INTEGER' }]);
       });
     });
+  });
+
+  it('pipe loads from CSV and JSON keep the exact values of text-stored types', async () => {
+    const stage = tempStage();
+    try {
+      mkdirSync(join(stage.dir, 'csv'));
+      mkdirSync(join(stage.dir, 'json'));
+      const values = {
+        h: '-170141183460469231731687303715884105728',
+        u: '340282366920938463463374607431768211455',
+        b: '0101',
+        tz: '12:00:00.000001-15:59',
+        iv: '1 month -40 days -00:00:00.000001',
+        e: 'b',
+        ts: '2024-01-01 00:00:01',
+        n: '-123456789012345678901234567890123456789012345',
+        a: '[1, 2, 3]',
+      };
+      const names = Object.keys(values);
+      writeFileSync(join(stage.dir, 'csv', 'f1.csv'), `${names.join(',')}\n${Object.values(values).map((v) => `"${v}"`).join(',')}\n`);
+      writeFileSync(join(stage.dir, 'json', 'f1.json'), `${JSON.stringify({ ...values, h: BigInt(values.h), a: [1, 2, 3] }, (_, v: unknown) => (typeof v === 'bigint' ? `@${v}@` : v)).replace(/"@(-?\d+)@"/, '$1')}\n`);
+      await withWarehouse(async ({ warehouse }) => {
+        const columns = "(h hugeint, u uhugeint, b bit, tz timetz, iv interval, e enum('a', 'b'), ts timestamp_s, n bignum, a integer[3])";
+        await withSession(warehouse, 'prod', (s) =>
+          s.run(`create table tc ${columns}; create table tj ${columns};
+            create pipe pc as copy into tc from @raw/csv/ file_format = (type = csv skip_header = 1) on_error = abort_statement;
+            create pipe pj as copy into tj from @raw/json/ file_format = (type = json) on_error = abort_statement`),
+        );
+        const pipes = pipeService(warehouse, stage.dir);
+        pipes.resume('prod');
+        const report = await pipes.refresh('prod');
+        assert.deepEqual(report.pipes.map((p) => p.files.map((f) => f.rowsLoaded)), [[1], [1]]);
+        await withSession(warehouse, 'prod', async (s) => {
+          const shown = `${names.map((n) => `${n}::VARCHAR AS ${n}`).join(', ')}, typeof(h) th, typeof(a) ta`;
+          for (const t of ['tc', 'tj']) assert.deepEqual(await rows(s, `select ${shown} from ${t}`), [{ ...values, th: 'HUGEINT', ta: 'INTEGER[3]' }], t);
+        });
+      });
+    } finally {
+      stage.remove();
+    }
   });
 });
