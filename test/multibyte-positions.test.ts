@@ -151,6 +151,31 @@ describe('multi-byte text in every position of a statement', () => {
   });
 });
 
+describe('Unicode spaces (which DuckDB reads as spaces) between the words of a statement', () => {
+  it('property: the statement reads the right tables or is refused with a user error, never another table', async () => {
+    await withWarehouse(async ({ warehouse }) => {
+      await withSession(warehouse, 'prod', async (s) => {
+        await setup(s);
+        const words = ['select', 'x.t', 'tx,', 'y.t', 'ty', 'from', 'a', 'x,', 'b', 'y', 'where', "'é'", '<>', "'😀'"];
+        const space = fc.constantFrom(' ', '\u00a0', '\u2003', '\u200b', '\u3000', '\ufeff', ' \u00a0 ', '/*\u00a0*/ ');
+        await fc.assert(
+          fc.asyncProperty(fc.array(space, { minLength: words.length - 1, maxLength: words.length - 1 }), async (spaces) => {
+            const sql = words.reduce((out, w, i) => out + (i > 0 ? (spaces[i - 1] as string) : '') + w, '');
+            try {
+              assert.deepEqual(await rows(s, sql), [{ tx: 'A', ty: 'B' }], sql);
+            } catch (e) {
+              if (e instanceof assert.AssertionError) throw e;
+              const code = (e as { code?: string }).code;
+              assert.ok(code === 'SQL_PARSE' || code === 'SQL_UNSUPPORTED', `${JSON.stringify(sql)} failed with ${String(code)}: ${String(e)}`);
+            }
+          }),
+          { numRuns: 60 },
+        );
+      });
+    });
+  });
+});
+
 function label(table: string): string {
   return table === 's.a' ? 'SA' : table.toUpperCase();
 }

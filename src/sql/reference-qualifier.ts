@@ -9,6 +9,9 @@ export interface QualifiedReference {
   readonly text: string;
 }
 
+/** The characters DuckDB's parser turns into spaces (see text-offsets.ts). */
+const UNICODE_SPACE = /[\u00a0\u2000-\u200b\u202f\u205f\u2060\u3000\ufeff]/;
+
 const isName = (t: Token | undefined): boolean => t !== undefined && (t.type === 'ident' || t.type === 'quoted_ident');
 
 /**
@@ -37,6 +40,10 @@ export function qualifyReferences(sql: string, references: readonly QualifiedRef
     while (tokens[last + 1]?.text === '.' && isName(tokens[last + 2])) last += 2;
     const from = tokens[first]?.start ?? 0;
     const to = tokens[last]?.end ?? from;
+    // DuckDB reads these as spaces, Mayfly's tokenizer as part of a name: `a\u00a0x` is table a aliased x to one, a name to the other.
+    if (UNICODE_SPACE.test(sql.slice(from, to))) {
+      throw invalid('SQL_UNSUPPORTED', `a table name at ${describePosition(sql, from)} touches a Unicode space (such as a no-break space); write an ordinary space there`);
+    }
     if (!spans.some((s) => s.from === from)) spans.push({ from, to, text: r.text });
   }
   spans.sort((a, b) => b.from - a.from);
