@@ -1,5 +1,6 @@
 import { forbidden, invalid } from '../core/errors.js';
 import { describePosition } from './sql-tokenizer.js';
+import { codePointOffsetToIndex } from './text-offsets.js';
 
 /** A table reference found in a query: up to three name parts, as DuckDB parsed them. */
 export interface TableReference {
@@ -32,7 +33,7 @@ const DENIED_FUNCTION = /^(read_|parquet_|duckdb_|pragma_|sniff_csv|glob$|query$
 export function inspectParseTree(json: string, sql: string, options: { readonly trusted?: boolean } = {}): InspectedQuery {
   const tree = JSON.parse(json) as { error: boolean; error_message?: string; error_type?: string; position?: string; statements?: unknown[] };
   if (tree.error) {
-    const where = tree.position !== undefined ? ` at ${describePosition(sql, Number(tree.position))}` : '';
+    const where = tree.position !== undefined ? ` at ${describePosition(sql, codePointOffsetToIndex(sql, Number(tree.position)))}` : '';
     if (tree.error_type === 'not implemented') throw invalid('SQL_UNSUPPORTED', `only queries are allowed here: ${tree.error_message ?? ''}`);
     throw invalid('SQL_PARSE', `${tree.error_message ?? 'syntax error'}${where}`);
   }

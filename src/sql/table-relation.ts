@@ -1,4 +1,5 @@
 import { quoteIdent, quoteLiteral } from '../core/names.js';
+import { decodeColumn } from './column-storage.js';
 
 /** A column as the engine binds it. */
 export interface BoundColumn {
@@ -28,7 +29,8 @@ export const POS_COLUMN = '__mf_pos';
  * The SQL of a relation that reads a table: its data files minus the rows its
  * delete vectors name, with columns renamed from physical ids to user names.
  * Files written under different column sets are read in groups and unioned,
- * columns a group lacks read as NULL. With `withPositions`, the relation also
+ * columns a group lacks read as NULL, and columns whose type is stored in
+ * another form (column-storage.ts) are cast back. With `withPositions`, the relation also
  * yields each row's file key and row number (for DELETE and UPDATE).
  */
 export function tableRelationSql(table: BoundTable, withPositions = false): string {
@@ -67,7 +69,7 @@ function groupSql(
 ): string {
   const present = new Set(files[0]?.columnIds ?? []);
   const cols = table.columns.map((c) =>
-    present.has(c.id) ? `t.${physicalName(c.id)} AS ${quoteIdent(c.name)}` : `CAST(NULL AS ${c.type}) AS ${quoteIdent(c.name)}`,
+    present.has(c.id) ? `${decodeColumn(`t.${physicalName(c.id)}`, c.type, c.name)} AS ${quoteIdent(c.name)}` : `CAST(NULL AS ${c.type}) AS ${quoteIdent(c.name)}`,
   );
   if (withPositions) cols.push(`parse_filename(t.filename) AS ${FILE_COLUMN}`, `t.file_row_number AS ${POS_COLUMN}`);
   const paths = files.map((f) => quoteLiteral(f.path)).join(', ');

@@ -1,6 +1,7 @@
 import { conflict, forbidden, invalid, notFound } from '../core/errors.js';
 import { checkColumnName, checkName } from '../core/names.js';
 import type { ColumnDef, TableVersion } from '../catalog/model.js';
+import { checkStorable, refuseCollation } from '../sql/column-storage.js';
 import type { CloneClause, Statement } from '../sql/statements.js';
 import { physicalName } from '../sql/table-relation.js';
 import { rewriteTimeTravel } from '../sql/time-travel-rewrite.js';
@@ -179,6 +180,7 @@ async function createTable(session: Session, s: Extract<Statement, { kind: 'crea
     table = { version: { columns, nextColumnId: columns.length + 1, files, deletes: [] } };
     message = `table ${format(q)} created with ${liveRows(table.version)} rows`;
   } else if (s.columnsSql !== undefined) {
+    refuseCollation(s.columnsSql);
     const columns = toColumns(await session.engine.columnsOf(s.columnsSql));
     table = { version: { columns, nextColumnId: columns.length + 1, files: [], deletes: [] } };
     message = `table ${format(q)} created`;
@@ -204,7 +206,9 @@ async function createTable(session: Session, s: Extract<Statement, { kind: 'crea
 async function alterTable(session: Session, s: Extract<Statement, { kind: 'alter_table' }>): Promise<Outcome> {
   const q = session.qualify(s.name);
   const a = s.action;
+  if (a.kind === 'add_column') refuseCollation(a.typeSql);
   const type = a.kind === 'add_column' ? await session.engine.normaliseType(a.typeSql) : '';
+  if (a.kind === 'add_column') checkStorable([{ name: a.column, type }]);
   return session.mutate(q.db, s.text, async (tree) => {
     const obj = tree.object(q.schema, q.name);
     if (obj?.kind !== 'table') {
@@ -299,8 +303,10 @@ function requireSchema(exists: boolean, q: QualifiedName): void {
   if (!exists) throw notFound('SCHEMA_NOT_FOUND', `schema ${q.db}.${q.schema} does not exist; CREATE SCHEMA ${q.schema} first`);
 }
 
+/** Column definitions from a query's or a column list's shape; refuses a type no data file keeps exactly. */
 function toColumns(shape: readonly { name: string; type: string }[]): ColumnDef[] {
   if (shape.length === 0) throw invalid('NO_COLUMNS', 'a table needs at least one column');
+  checkStorable(shape);
   const seen = new Set<string>();
   return shape.map((c, i) => {
     const key = c.name.toLowerCase();

@@ -4,6 +4,7 @@ import { internal, invalid } from '../core/errors.js';
 import { randomId } from '../core/ids.js';
 import { quoteIdent, quoteLiteral } from '../core/names.js';
 import type { ColumnDef, DataFile, DeleteFile, TableVersion } from '../catalog/model.js';
+import { columnStorage } from '../sql/column-storage.js';
 import type { StagedFile } from '../sql/duck-engine.js';
 import type { Statement } from '../sql/statements.js';
 import { FILE_COLUMN, physicalName, POS_COLUMN } from '../sql/table-relation.js';
@@ -158,9 +159,16 @@ export function fragmentTail(from: string | undefined, where: string | undefined
   return `${from !== undefined ? `, ${from}\n` : ''}${where !== undefined ? ` WHERE (${where}\n)` : ''}`;
 }
 
-/** Writes a query's rows (physical column names) as data files in the store. */
+/**
+ * Writes a query's rows (physical column names, in `columns` order) as data
+ * files in the store, each column in its stored form (column-storage.ts).
+ */
 export async function writeDataFiles(session: Session, selectSql: string, columns: readonly ColumnDef[]): Promise<DataFile[]> {
-  const staged = await session.engine.writeParquet(selectSql, session.warehouse.settings.targetFileBytes);
+  const storage = columns.map((c) => ({ name: physicalName(c.id), codec: columnStorage(c.type, c.name) }));
+  const encoded = storage.some((s) => s.codec.encode(s.name) !== s.name)
+    ? `SELECT ${storage.map((s) => `${s.codec.encode(`w.${s.name}`)} AS ${s.name}`).join(', ')} FROM (${selectSql}\n) AS w`
+    : selectSql;
+  const staged = await session.engine.writeParquet(encoded, session.warehouse.settings.targetFileBytes);
   const stored = await storeStaged(session, staged);
   return stored.map((f) => ({ key: f.key, rows: f.rows, bytes: f.bytes, columnIds: columns.map((c) => c.id) }));
 }
