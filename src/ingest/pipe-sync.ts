@@ -36,7 +36,7 @@ export async function syncPipes(
     const before = new Map(listPipes(warehouse, db).map((p) => [pipeName(p), p.definition]));
     const undeclared = [...before.keys()].filter((n) => !(n in declared));
     const drops = options.prune ? undeclared.map((n) => `DROP PIPE ${n}`) : [];
-    const session = await warehouse.session(db, { purpose: 'pipe' });
+    const session = await warehouse.session(db, { purpose: 'pipe', writeOnly: db });
     try {
       const results = await session.run(['BEGIN', ...statements, ...drops, 'SHOW PIPES'].join(';\n'));
       const shown = results.at(-1);
