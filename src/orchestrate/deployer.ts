@@ -71,7 +71,7 @@ export async function deploy(warehouse: Warehouse, options: DeployOptions): Prom
   });
   if (dryRun) return report([]);
   if (plan.mismatches.length > 0) throw mismatchError(plan.mismatches, target);
-  for (const step of plan.pending) checkDeploymentScript(step.script);
+  for (const step of plan.pending) checkDeploymentScript(step.script, { target, production });
   const applied: { script: string; action: 'apply' | 'reapply'; elapsedMs: number }[] = [];
   if (plan.pending.length === 0) return report(applied);
   const redirect = target !== production ? { redirect: { [production]: target } } : {};

@@ -262,3 +262,18 @@ export function splitStatements(sql: string): readonly { readonly text: string; 
     return { text: sql.slice(start, (tokens[to - 1] as Token).end), offset: start };
   });
 }
+
+/**
+ * Whether text typed so far ends a statement: its last token is a `;` outside any string, comment or
+ * quoted name (an unterminated one means more is coming). Text that cannot be tokenized for another
+ * reason counts as ended when it ends with `;`, so its error is shown rather than waited on.
+ */
+export function endsWithStatementEnd(sql: string): boolean {
+  try {
+    const last = tokenize(sql).at(-1);
+    return last?.type === 'punct' && last.text === ';';
+  } catch (e) {
+    if (e instanceof Error && e.message.startsWith('unterminated')) return false;
+    return sql.trimEnd().endsWith(';');
+  }
+}
