@@ -108,8 +108,8 @@ describe('deployments', () => {
       await deploy(warehouse, { target: 'dev', scripts: scripts({ 'V1__base.sql': 'create schema staging;' }) });
       const state = catalogState(warehouse);
       const attempt = (text: string) => deploy(warehouse, { target: 'dev', scripts: scripts({ 'V1__base.sql': 'create schema staging;', 'V2__bad.sql': text }) });
-      await rejectsWithCode(attempt('create table staging.t (x integer);\ncreate database other;'), 'DEPLOY_NOT_TRANSACTIONAL', /nothing of it was applied/);
-      await rejectsWithCode(attempt('create table staging.t (x integer);\nalter database prod swap with dev;'), 'DEPLOY_NOT_TRANSACTIONAL');
+      await rejectsWithCode(attempt('create table staging.t (x integer);\ncreate database other;'), 'DEPLOY_DATABASE_STATEMENT', /V2__bad.sql:2: create database other is not allowed/);
+      await rejectsWithCode(attempt('create table staging.t (x integer);\nalter database prod swap with dev;'), 'DEPLOY_DATABASE_STATEMENT');
       await rejectsWithCode(attempt('begin;\ncreate table staging.t (x integer);\ncommit;'), 'DEPLOY_SCRIPT_TRANSACTION');
       await rejectsWithCode(attempt("insert into mayfly.deployments (script) values ('forged');"), 'DEPLOY_SCRIPT_FORBIDDEN');
       await rejectsWithCode(attempt("create table staging.t as select * from read_csv('/etc/passwd');"), 'DEPLOY_SCRIPT_FORBIDDEN');

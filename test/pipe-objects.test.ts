@@ -136,6 +136,11 @@ describe('pipe sync', () => {
       const state = catalogState(warehouse);
       await rejectsWithCode(syncPipes(warehouse, broken, 'prod'), 'TABLE_NOT_FOUND');
       assert.deepEqual(catalogState(warehouse), state);
+      // A raw definition that hides a second statement behind quotes the session splits on is refused before anything runs.
+      for (const copy of ["copy into staging.orders_a from @raw/x/ pattern = '$$'; drop table staging.orders_a; select '$$'", "copy into staging.orders_a from @raw/x/ /* $$ */; drop table staging.orders_a"]) {
+        await rejectsWithCode(syncPipes(warehouse, { ...config.project.pipes, 'staging.sneaky': { copy } }, 'prod'), 'PIPE_DEFINITION_INVALID', /staging\.sneaky: .*single COPY INTO statement/);
+        assert.deepEqual(catalogState(warehouse), state);
+      }
       const pruned = await syncPipes(warehouse, config.project.pipes, 'prod', { prune: true });
       assert.deepEqual(pruned.dropped, ['staging.extra']);
       assert.equal(listPipes(warehouse, 'prod').length, 3);

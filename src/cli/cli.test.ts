@@ -115,6 +115,17 @@ describe('mayfly sql', () => {
     assert.match(r.stdout, /five\n-+\n +5\n\(1 row\)/);
     assert.match(r.stdout, /prod> .*using prod\.s2/s);
   });
+
+  test('the prompt (-i) ends a statement where the session splits it, not at a ; inside quotes or comments', () => {
+    // Each line ends with `;`, but only the last `;` of each statement is outside a $$ string, a '…' string or a comment.
+    const input = "select $$a;\nb;$$ as d;\nselect 'x;\ny;' as s -- done;\n;\nselect 1 as one; -- trailing comment\n\\q\n";
+    const r = mayfly(['sql', '-i', '--home', home], { input });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    assert.match(r.stdout, /a;\\nb;/);
+    assert.match(r.stdout, /x;\\ny;/);
+    assert.match(r.stdout, /one\n-+\n +1\n\(1 row\)/);
+  });
 });
 
 describe('mayfly databases and clones', () => {

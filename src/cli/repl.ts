@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { endsStatement } from '../warehouse/script-statements.js';
 import type { Session } from '../warehouse/session.js';
 import { reportError } from './error-report.js';
 import type { Output } from './output.js';
@@ -19,11 +20,11 @@ export interface ReplOptions {
 }
 
 /**
- * The interactive SQL prompt: statements may span lines and run when a line
- * ends with `;`; errors are shown and the prompt goes on; `\q` or Ctrl-D
- * quits; Ctrl-C stops the running statement (nothing of it is applied), or
- * clears the statement being typed, or, pressed twice at an empty prompt,
- * quits. The prompt names the
+ * The interactive SQL prompt: statements may span lines and run when the text
+ * typed ends with a `;` the session's tokenizer sees as a statement end;
+ * errors are shown and the prompt goes on; `\q` or Ctrl-D quits; Ctrl-C
+ * stops the running statement (nothing of it is applied), or clears the
+ * statement being typed, or, pressed twice at an empty prompt, quits. The prompt names the
  * current database (USE changes it).
  */
 export async function runRepl(session: Session, options: ReplOptions): Promise<void> {
@@ -73,7 +74,8 @@ export async function runRepl(session: Session, options: ReplOptions): Promise<v
       if (!buffer && /^(\\q|quit|exit)$/i.test(trimmed)) break;
       buffer = buffer ? `${buffer}\n${line}` : line;
       if (!buffer.trim()) buffer = '';
-      else if (trimmed.endsWith(';')) {
+      // The session's tokenizer decides where a statement ends: a `;` inside a string, comment or $$ quote is not one.
+      else if (endsStatement(buffer)) {
         const script = buffer;
         buffer = '';
         running = true;

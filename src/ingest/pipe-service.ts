@@ -215,7 +215,7 @@ export class PipeService {
   }
 
   private async withSession<T>(db: string, trusted: boolean, work: (s: Session) => Promise<T>, readableDirs: readonly string[] = []): Promise<T> {
-    const session = await this.warehouse.session(db, { trusted, purpose: 'pipe', ...(trusted ? { readableDirs } : {}) });
+    const session = await this.warehouse.session(db, { trusted, purpose: 'pipe', writeOnly: db, ...(trusted ? { readableDirs } : {}) });
     try {
       return await work(session);
     } finally {

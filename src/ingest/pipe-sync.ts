@@ -1,9 +1,11 @@
+import { invalid } from '../core/errors.js';
 import { quoteLiteral } from '../core/names.js';
 import type { PipeConfig } from '../config/ingest-config.js';
 import { listPipes } from '../warehouse/pipe-objects.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { pipeName } from './file-loader.js';
 import { retryOnConflict } from '../warehouse/conflict-retry.js';
+import { scriptStatementTexts } from '../warehouse/script-statements.js';
 
 /** What `pipe sync` did (or would do, with `dryRun`). */
 export interface SyncReport {
@@ -31,12 +33,17 @@ export async function syncPipes(
   options: { readonly dryRun?: boolean; readonly prune?: boolean } = {},
 ): Promise<SyncReport> {
   const started = performance.now();
-  const statements = Object.entries(declared).map(([name, p]) => `CREATE OR REPLACE PIPE ${name} AS ${copyText(p)}`);
+  const statements = Object.entries(declared).map(([name, p]) => {
+    const sql = `CREATE OR REPLACE PIPE ${name} AS ${copyText(p)}`;
+    // Joined into one script below: a definition must be one statement as the session splits it, or it could add others.
+    if (scriptStatementTexts(sql).length !== 1) throw invalid('PIPE_DEFINITION_INVALID', `pipe ${name}: its copy definition must be a single COPY INTO statement (remove the ;)`);
+    return sql;
+  });
   return retryOnConflict(async () => {
     const before = new Map(listPipes(warehouse, db).map((p) => [pipeName(p), p.definition]));
     const undeclared = [...before.keys()].filter((n) => !(n in declared));
     const drops = options.prune ? undeclared.map((n) => `DROP PIPE ${n}`) : [];
-    const session = await warehouse.session(db, { purpose: 'pipe' });
+    const session = await warehouse.session(db, { purpose: 'pipe', writeOnly: db });
     try {
       const results = await session.run(['BEGIN', ...statements, ...drops, 'SHOW PIPES'].join(';\n'));
       const shown = results.at(-1);

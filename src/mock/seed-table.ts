@@ -98,7 +98,7 @@ export async function seedTable(warehouse: Warehouse, options: SeedOptions): Pro
     throw notFound('TABLE_NOT_FOUND', `table ${db}.${target.schema}.${target.name} does not exist${hint}`);
   }
 
-  const session = await warehouse.session(db, { purpose: 'seed' });
+  const session = await warehouse.session(db, { purpose: 'seed', writeOnly: db });
   try {
     const columns = await tableColumns(session, db, target);
     const ownKey = ownKeyColumn(target.name, columns.map((c) => c.name));

@@ -195,7 +195,7 @@ class SessionPool {
   async use<T>(crossDatabase: boolean, work: (s: Session) => Promise<T>): Promise<T> {
     const redirect = this.target !== this.production && !crossDatabase ? { [this.production]: this.target } : undefined;
     const pooled = !crossDatabase;
-    const session = (pooled ? this.idle.pop() : undefined) ?? (await this.warehouse.session(this.target, { purpose: 'dag', ...(redirect ? { redirect } : {}) }));
+    const session = (pooled ? this.idle.pop() : undefined) ?? (await this.warehouse.session(this.target, { purpose: 'dag', writeOnly: this.target, ...(redirect ? { redirect } : {}) }));
     this.all.add(session);
     try {
       return await work(session);

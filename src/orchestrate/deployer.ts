@@ -71,11 +71,11 @@ export async function deploy(warehouse: Warehouse, options: DeployOptions): Prom
   });
   if (dryRun) return report([]);
   if (plan.mismatches.length > 0) throw mismatchError(plan.mismatches, target);
-  for (const step of plan.pending) checkDeploymentScript(step.script);
+  for (const step of plan.pending) checkDeploymentScript(step.script, { target, production });
   const applied: { script: string; action: 'apply' | 'reapply'; elapsedMs: number }[] = [];
   if (plan.pending.length === 0) return report(applied);
   const redirect = target !== production ? { redirect: { [production]: target } } : {};
-  const session = await warehouse.session(target, { trusted: true, purpose: 'deploy', ...redirect });
+  const session = await warehouse.session(target, { trusted: true, purpose: 'deploy', writeOnly: target, ...redirect });
   try {
     for (const [i, step] of plan.pending.entries()) {
       options.onScript?.(step, i, plan.pending.length);

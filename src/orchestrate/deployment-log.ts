@@ -58,7 +58,7 @@ export function recordSql(db: string, entry: AppliedDeployment): string {
 export async function readDeploymentLog(warehouse: Warehouse, db: string): Promise<AppliedDeployment[]> {
   const obj = warehouse.tree(warehouse.requireRef(db).commitId).object(SYSTEM_SCHEMA, DEPLOYMENT_LOG_TABLE);
   if (obj?.kind !== 'table') return [];
-  const session = await warehouse.session(db, { purpose: 'deploy' });
+  const session = await warehouse.session(db, { purpose: 'deploy', writeOnly: db });
   try {
     return await queryDeploymentLog(session, db);
   } finally {

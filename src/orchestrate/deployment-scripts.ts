@@ -3,7 +3,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { forbidden, invalid, notFound } from '../core/errors.js';
 import { SYSTEM_SCHEMA } from '../warehouse/session.js';
-import { maskLiteralsAndComments } from './sql-text.js';
+import { parseScriptStatements, isDatabaseStatement, namedWriteDatabase, scriptStatementTexts, type Statement } from '../warehouse/script-statements.js';
+import { lineOf, maskLiteralsAndComments } from './sql-text.js';
 
 /** Kinds of deployment script: applied once in version order, or re-applied whenever its text changes. */
 export const SCRIPT_KINDS = ['versioned', 'repeatable'] as const;
@@ -90,25 +91,58 @@ export function scriptChecksum(text: string): string {
   return createHash('sha256').update(text.replace(/\r\n?/g, '\n')).digest('hex');
 }
 
-/** Whether a script holds no statement (only comments and blanks). */
+/** Whether a script holds no statement (only comments, blanks and `;`), as the session splits it. */
 export function isEmptyScript(text: string): boolean {
-  return maskLiteralsAndComments(text).replace(/;/g, '').trim() === '';
+  try {
+    return scriptStatementTexts(text).length === 0;
+  } catch {
+    // Unterminated text is not empty: the session reports it when the script runs.
+    return false;
+  }
+}
+
+/** The databases a deployment may name: its target, and production (whose name the session redirects to the target). */
+export interface DeploymentDatabases {
+  readonly target: string;
+  readonly production: string;
 }
 
 /**
  * Refuses what a deployment script may not do, before any script of the
  * deployment is applied: its own BEGIN/COMMIT/ROLLBACK (Mayfly runs each script
- * as one transaction with its log entry), naming the system schema (which holds
- * the deployment log and load history), and reading files. This is the early,
- * readable refusal; the guarantee is the session, which runs the script as user
- * SQL (`asUser`) although it is trusted for the log entry.
+ * as one transaction with its log entry), database-level statements (CREATE,
+ * DROP, ALTER … SWAP DATABASE), changing or switching to a database other than
+ * the target, naming the system schema (which holds the deployment log and load
+ * history), and reading files. Statements are those the session will run (one
+ * tokenizer and parser for both), so none hides behind quotes the check reads
+ * differently. This is the early, readable refusal; the guarantee is the
+ * session, which runs the script as user SQL (`asUser`) confined to the target (`writeOnly`).
  */
-export function checkDeploymentScript(script: DeploymentScript): void {
-  const code = maskLiteralsAndComments(script.text, { keepQuotes: true }).toLowerCase();
-  const txn = /(?:^|;)\s*(begin|commit|rollback|abort|end|start\s+transaction)\b/.exec(code);
-  if (txn?.[1]) {
-    throw invalid('DEPLOY_SCRIPT_TRANSACTION', `${script.name}: remove ${txn[1].toUpperCase()}: Mayfly runs each script as one transaction, together with its entry in the deployment log`);
+export function checkDeploymentScript(script: DeploymentScript, databases?: DeploymentDatabases): void {
+  let statements: readonly Statement[] = [];
+  try {
+    statements = parseScriptStatements(script.text);
+  } catch {
+    // A script the session cannot parse runs nothing; it fails with the parser's message when applied.
   }
+  for (const s of statements) {
+    const at = `${script.name}:${lineOf(script.text, s.offset)}`;
+    if (s.kind === 'begin' || s.kind === 'commit' || s.kind === 'rollback') {
+      const word = /^\s*(\w+)/.exec(s.text)?.[1]?.toUpperCase() ?? s.kind.toUpperCase();
+      throw invalid('DEPLOY_SCRIPT_TRANSACTION', `${at}: remove ${word}: Mayfly runs each script as one transaction, together with its entry in the deployment log`);
+    }
+    if (isDatabaseStatement(s)) {
+      throw forbidden(
+        'DEPLOY_DATABASE_STATEMENT',
+        `${at}: ${statementHead(s.text)} is not allowed in a deployment script: a script changes the contents of its target database only (create, clone, swap and drop databases with \`mayfly clone\` and \`mayfly db\`)`,
+      );
+    }
+    const named = namedWriteDatabase(s);
+    if (databases && named !== undefined && named !== databases.target && named !== databases.production) {
+      throw forbidden('DEPLOY_OTHER_DATABASE', `${at}: ${statementHead(s.text)} changes database ${named}; a deployment to ${databases.target} changes ${databases.target} only`);
+    }
+  }
+  const code = maskLiteralsAndComments(script.text, { keepQuotes: true }).toLowerCase();
   if (new RegExp(`\\b${SYSTEM_SCHEMA}\\b`).test(code)) {
     throw forbidden('DEPLOY_SCRIPT_FORBIDDEN', `${script.name}: a deployment script may not name the system schema ${SYSTEM_SCHEMA} (it holds the deployment log and the pipes' load history)`);
   }
@@ -116,4 +150,9 @@ export function checkDeploymentScript(script: DeploymentScript): void {
   if (file) {
     throw forbidden('DEPLOY_SCRIPT_FORBIDDEN', `${script.name}: ${file[1] ?? 'a file path'} reads files; deployment scripts change schemas and data of their database only (load files with a pipe)`);
   }
+}
+
+/** The first words of a statement, for messages (never its literals). */
+function statementHead(text: string): string {
+  return (/^[\s\w.]*/.exec(text)?.[0] ?? '').replace(/\s+/g, ' ').trim().split(' ').slice(0, 4).join(' ');
 }

@@ -1,13 +1,13 @@
-import { invalid } from '../core/errors.js';
+import { invalid, isMayflyError } from '../core/errors.js';
 import { randomId } from '../core/ids.js';
 import { quoteIdent } from '../core/names.js';
+import { parseScriptStatements, type Statement } from '../warehouse/script-statements.js';
 import type { Session, StatementResult } from '../warehouse/session.js';
 import { liveRows } from '../warehouse/table-stats.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import type { SchemaObject } from '../warehouse/working-tree.js';
 import type { Model } from './model-project.js';
 import { renderModelTemplate } from './model-template.js';
-import { maskLiteralsAndComments } from './sql-text.js';
 
 /** What building one model did. */
 export interface ModelBuild {
@@ -82,7 +82,12 @@ export async function buildModel(session: Session, warehouse: Warehouse, target:
   return { action: 'merged', rows: affected(results, 'insert'), rowsReplaced: affected(results, 'delete'), sql, log: messages(results).filter((m) => !m.includes('mf_merge_')) };
 }
 
-/** The SQL a model compiles to: its template rendered, `ref()`s as `"layer"."name"`, a trailing `;` removed. */
+/**
+ * The SQL a model compiles to: its template rendered, `ref()`s as `"layer"."name"`, a trailing `;` and
+ * comments around it removed. The rendered text must be exactly one query as the session parses it
+ * (MODEL_NOT_A_QUERY otherwise): that is what is wrapped in CREATE … AS, so a second statement hidden
+ * behind quotes the session reads differently can never run.
+ */
 export function compileModel(model: Model, incremental: boolean): string {
   const qualified = (id: string): string => id.split('.').map(quoteIdent).join('.');
   // Two-part names resolve in the database the SQL runs in, so a view built in production still reads its clone's tables after a clone.
@@ -91,9 +96,19 @@ export function compileModel(model: Model, incremental: boolean): string {
     self: qualified(model.id),
     ref: (written) => qualified(model.refTargets.get(written) ?? written),
   });
-  const masked = maskLiteralsAndComments(sql);
-  const end = masked.trimEnd();
-  return (end.endsWith(';') ? sql.slice(0, end.length - 1) : sql).trim();
+  let statements: readonly Statement[];
+  try {
+    statements = parseScriptStatements(sql);
+  } catch (e) {
+    if (isMayflyError(e) && e.kind !== 'internal') throw invalid('MODEL_NOT_A_QUERY', `${model.file}: ${e.message}`);
+    throw e;
+  }
+  const [only] = statements;
+  if (statements.length !== 1 || only?.kind !== 'query' || only.explain) {
+    const found = statements.length === 1 ? `a ${only?.kind.replaceAll('_', ' ').toUpperCase()} statement` : `${statements.length} statements`;
+    throw invalid('MODEL_NOT_A_QUERY', `${model.file}: a model compiles to one query; this one compiles to ${found}`);
+  }
+  return only.text;
 }
 
 /** A table or view of a database as it is now. */

@@ -1,10 +1,11 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { invalid, notFound } from '../core/errors.js';
+import { invalid, isMayflyError, notFound } from '../core/errors.js';
 import { checkName } from '../core/names.js';
 import type { ModelConfig } from './model-config.js';
 import { parseModelTemplate, type ModelTemplate } from './model-template.js';
 import { dottedNames, lineOf, maskLiteralsAndComments } from './sql-text.js';
+import { scriptStatementTexts, type ScriptStatement } from '../warehouse/script-statements.js';
 
 /** One SQL model: `<layer>/<name>.sql` becomes `<layer>.<name>`, built in schema `<layer>` of the target. */
 export interface Model {
@@ -105,8 +106,8 @@ export function loadModelSet(layout: ModelLayout, version: string | undefined, p
     if (layer === 'mayfly') throw invalid('MODEL_NAME_INVALID', `${shown}: the layer mayfly is Mayfly's system schema; choose another folder name`);
     const text = readFileSync(path, 'utf8');
     const template = parseModelTemplate(text, shown);
-    const masked = maskLiteralsAndComments(text.replace(/\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}|\{#[\s\S]*?#\}/g, (t) => t.replace(/[^\n]/g, ' ')));
-    checkIsQuery(masked, text, shown);
+    const sql = text.replace(/\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}|\{#[\s\S]*?#\}/g, (t) => t.replace(/[^\n]/g, ' '));
+    const masked = checkIsQuery(sql, text, shown);
     raw.set(`${layer}.${name}`, { id: `${layer}.${name}`, schema: layer, name, file: shown, template, config: template.config, masked });
   }
   const models = new Map<string, Model>();
@@ -146,18 +147,30 @@ function resolveRef(name: string, ids: Iterable<string>): string | 'ambiguous' |
   return matches.length === 1 ? matches[0] : matches.length > 1 ? 'ambiguous' : undefined;
 }
 
-/** A model is one query: SELECT, WITH, FROM, VALUES or a parenthesised query, with at most a trailing `;`. */
-function checkIsQuery(masked: string, text: string, where: string): void {
-  const body = masked.trim().replace(/;\s*$/, '');
-  if (body === '') throw invalid('MODEL_EMPTY', `${where}: the model has no query; write a SELECT`);
-  const semicolon = body.indexOf(';');
-  if (semicolon !== -1) {
-    const at = masked.indexOf(body) + semicolon;
-    throw invalid('MODEL_NOT_A_QUERY', `${where}:${lineOf(text, at)}: a model is one query; remove the statements after the ;`);
+/**
+ * A model is one query: SELECT, WITH, FROM, VALUES or a parenthesised query, with at most a trailing `;`.
+ * Statements are told apart by the session's own tokenizer, so a `;` the session would split on is never
+ * hidden in what looks like a string. Returns the text with literals and comments blanked.
+ */
+function checkIsQuery(sql: string, text: string, where: string): string {
+  let statements: readonly ScriptStatement[];
+  let masked: string;
+  try {
+    statements = scriptStatementTexts(sql);
+    masked = maskLiteralsAndComments(sql);
+  } catch (e) {
+    if (isMayflyError(e, 'SQL_PARSE')) throw invalid('MODEL_NOT_A_QUERY', `${where}: ${e.message}`);
+    throw e;
   }
-  if (!/^(\(|select\b|with\b|from\b|values\b)/i.test(body)) {
+  const [first, second] = statements;
+  if (!first) throw invalid('MODEL_EMPTY', `${where}: the model has no query; write a SELECT`);
+  if (second) {
+    throw invalid('MODEL_NOT_A_QUERY', `${where}:${lineOf(text, second.offset)}: a model is one query; remove the statements after the ; (found ${statements.length} statements)`);
+  }
+  if (!/^(\(|select\b|with\b|from\b|values\b)/i.test(first.text)) {
     throw invalid('MODEL_NOT_A_QUERY', `${where}: a model is a query (SELECT … or WITH …); Mayfly writes the table or view itself`);
   }
+  return masked;
 }
 
 /** The nearest model id by edit distance, when close enough to be a typo. */

@@ -69,7 +69,7 @@ export async function applyRetention(warehouse: Warehouse, config: ResolvedConfi
   // Every policy is checked against production before the first write.
   const present = policies.filter((p) => checkPolicy(warehouse, db, p));
   const tables: TablePurge[] = [];
-  const session = present.length ? await warehouse.session(db, { trusted: true, purpose: 'retention' }) : undefined;
+  const session = present.length ? await warehouse.session(db, { trusted: true, purpose: 'retention', writeOnly: db }) : undefined;
   try {
     for (const [i, p] of policies.entries()) {
       options.onProgress?.(i, policies.length, p.table);

@@ -120,6 +120,17 @@ describe('splitStatements', () => {
     assert.deepEqual(splitStatements('  -- nothing\n'), []);
   });
 
+  it('ends a line comment at \\r too, and stops an operator where a comment starts, as DuckDB does', () => {
+    assert.deepEqual(splitStatements('SELECT 1 --c\r; SELECT 2').map((s) => s.text), ['SELECT 1', 'SELECT 2']);
+    assert.deepEqual(splitStatements('SELECT 2 //* ; */ 1; SELECT 3').map((s) => s.text), ['SELECT 2 //* ; */ 1', 'SELECT 3']);
+    assert.deepEqual(kinds('a */*; */ b'), ['ident:a', 'operator:*', 'ident:b']);
+  });
+
+  it('reads Unicode spaces as spaces, except inside a dollar-quote tag', () => {
+    assert.deepEqual(kinds('a\u00a0b\u3000c'), ['ident:a', 'ident:b', 'ident:c']);
+    assert.deepEqual(kinds('$a\u00a0$;$a\u00a0$'), ['string:;']);
+  });
+
   it('splits on a semicolon inside parentheses, as DuckDB does, leaving both halves unbalanced', () => {
     assert.deepEqual(splitStatements('SELECT (1; SELECT 2)').map((s) => s.text), ['SELECT (1', 'SELECT 2)']);
   });

@@ -44,10 +44,20 @@ export function describePosition(source: string, offset: number): string {
   return `line ${line}, column ${column}`;
 }
 
+/**
+ * The Unicode spaces DuckDB turns into plain spaces outside quotes before it parses (measured against
+ * DuckDB 1.5: U+1680, U+180E, U+2028, U+2029, U+200C and U+200D are not among them, they stay identifier characters).
+ */
+const UNICODE_SPACES = new Set('\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u200b\u202f\u205f\u2060\u3000\ufeff');
+const isSpace = (c: string): boolean => c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\v' || UNICODE_SPACES.has(c);
 const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
-const isIdentStart = (c: string | undefined): boolean =>
+/** Letters, `_` and every non-ASCII character: DuckDB's lexer works on bytes, and UTF-8 bytes past ASCII are identifier bytes. */
+const isTagStart = (c: string | undefined): boolean =>
   c !== undefined && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c === '_' || c.charCodeAt(0) >= 0x80);
+const isIdentStart = (c: string | undefined): boolean => isTagStart(c) && !UNICODE_SPACES.has(c as string);
 const isIdentPart = (c: string | undefined): boolean => isIdentStart(c) || isDigit(c) || c === '$';
+/** A character of a dollar-quote tag: a Unicode space is one too, since DuckDB keeps `$a\u00a0$` as a tag. */
+const isTagPart = (c: string | undefined): boolean => isTagStart(c) || isDigit(c);
 
 /** Splits SQL into tokens the way DuckDB's lexer does (nested block comments, E'' and dollar quotes). */
 export function tokenize(sql: string): readonly Token[] {
@@ -64,11 +74,11 @@ export function tokenize(sql: string): readonly Token[] {
   while (i < sql.length) {
     const c = sql[i] as string;
     const next = sql[i + 1];
-    if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\v') {
+    if (isSpace(c)) {
       i++;
     } else if (c === '-' && next === '-') {
-      const eol = sql.indexOf('\n', i);
-      i = eol === -1 ? sql.length : eol + 1;
+      // DuckDB's lexer ends a line comment at either line break: `--x\r;` leaves the `;` as code.
+      i = lineCommentEnd(sql, i);
     } else if (c === '/' && next === '*') {
       i = skipBlockComment(sql, i) ?? unterminated('comment', i);
     } else if (c === "'") {
@@ -102,7 +112,8 @@ export function tokenize(sql: string): readonly Token[] {
       push('punct', i, i + 1);
       i++;
     } else if (OPERATOR_CHARS.has(c)) {
-      const op = MULTI_CHAR_OPERATORS.find((o) => sql.startsWith(o, i)) ?? c;
+      // As in DuckDB's lexer, an operator stops where a comment starts (`//*` is `/` and a comment).
+      const op = MULTI_CHAR_OPERATORS.find((o) => sql.startsWith(o, i) && !opensCommentWithin(sql, i, o.length)) ?? c;
       push('operator', i, i + op.length);
       i += op.length;
     } else {
@@ -110,6 +121,18 @@ export function tokenize(sql: string): readonly Token[] {
     }
   }
   return tokens;
+}
+
+/** Offset just past the line break ending the line comment at `start` (`\n` or `\r`), or the end of the text. */
+function lineCommentEnd(sql: string, start: number): number {
+  for (let i = start + 2; i < sql.length; i++) if (sql[i] === '\n' || sql[i] === '\r') return i + 1;
+  return sql.length;
+}
+
+/** Whether `/*` or `--` starts inside the `length` characters at `start` (after its first). */
+function opensCommentWithin(sql: string, start: number, length: number): boolean {
+  for (let i = start + 1; i < start + length; i++) if (sql.startsWith('/*', i) || sql.startsWith('--', i)) return true;
+  return false;
 }
 
 /** Offset after a (nested, as in DuckDB) block comment starting at `start`, or undefined if unterminated. */
@@ -194,12 +217,15 @@ function readDollar(sql: string, start: number, push: (type: TokenType, start: n
     push('param', start, i);
     return i;
   }
-  if (isIdentStart(sql[i])) {
+  if (isTagStart(sql[i])) {
     // A tag cannot contain `$`, so stop there: `$tag$` opens a string, `$name` is a parameter.
-    while (isIdentPart(sql[i]) && sql[i] !== '$') i++;
+    while (isTagPart(sql[i])) i++;
     if (sql[i] !== '$') {
-      push('param', start, i);
-      return i;
+      let end = start + 1;
+      while (isIdentPart(sql[end]) && sql[end] !== '$') end++;
+      if (end === start + 1) throw invalid('SQL_PARSE', `unexpected character "$" at ${describePosition(sql, start)}`);
+      push('param', start, end);
+      return end;
     }
   }
   if (sql[i] !== '$') throw invalid('SQL_PARSE', `unexpected character "$" at ${describePosition(sql, start)}`);
@@ -235,4 +261,19 @@ export function splitStatements(sql: string): readonly { readonly text: string; 
     const start = (tokens[from] as Token).start;
     return { text: sql.slice(start, (tokens[to - 1] as Token).end), offset: start };
   });
+}
+
+/**
+ * Whether text typed so far ends a statement: its last token is a `;` outside any string, comment or
+ * quoted name (an unterminated one means more is coming). Text that cannot be tokenized for another
+ * reason counts as ended when it ends with `;`, so its error is shown rather than waited on.
+ */
+export function endsWithStatementEnd(sql: string): boolean {
+  try {
+    const last = tokenize(sql).at(-1);
+    return last?.type === 'punct' && last.text === ';';
+  } catch (e) {
+    if (e instanceof Error && e.message.startsWith('unterminated')) return false;
+    return sql.trimEnd().endsWith(';');
+  }
 }

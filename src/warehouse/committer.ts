@@ -1,4 +1,4 @@
-import { conflict, notFound } from '../core/errors.js';
+import { conflict, forbidden, notFound, type MayflyError } from '../core/errors.js';
 import { contentId } from '../core/ids.js';
 import type { Clock } from '../core/clock.js';
 import type { Catalog } from '../catalog/catalog.js';
@@ -21,7 +21,17 @@ export interface CommitContext {
  * otherwise. Files are checked to exist inside the transaction, so a GC that
  * ran meanwhile can never leave the commit pointing at a missing file.
  */
-export function commitTree(ctx: CommitContext, db: string, base: string, tree: WorkingTree, message: string, unit: 'statement' | 'transaction' = 'statement'): Commit {
+export function commitTree(
+  ctx: CommitContext,
+  db: string,
+  base: string,
+  tree: WorkingTree,
+  message: string,
+  unit: 'statement' | 'transaction' = 'statement',
+  /** The only database the committing session may change (SessionOptions.writeOnly): any other ref is refused here, where refs move. */
+  writeOnly?: string,
+): Commit {
+  if (writeOnly !== undefined && db !== writeOnly) throw writeOutsideTarget(db, writeOnly);
   try {
     return commitAtomically(ctx, db, base, tree, message, unit);
   } catch (e) {
@@ -60,6 +70,11 @@ function commitAtomically(ctx: CommitContext, db: string, base: string, tree: Wo
     ctx.catalog.moveRef(db, commit.id, createdAt, 'commit');
     return commit;
   });
+}
+
+/** The refusal of a change to `db` by a session confined to `target`: WRITE_OUTSIDE_TARGET. */
+export function writeOutsideTarget(db: string, target: string): MayflyError {
+  return forbidden('WRITE_OUTSIDE_TARGET', `this run writes only database ${target}; it may not change ${db} (nothing was applied)`);
 }
 
 /** Stores the first commit of a new, empty database and returns it. */

@@ -22,6 +22,7 @@ export async function runSchemaStatement(session: Session, s: SchemaStatement): 
   const wh = session.warehouse;
   switch (s.kind) {
     case 'create_database': {
+      session.refuseDatabaseChange('CREATE DATABASE');
       session.outsideTransaction('CREATE DATABASE');
       checkName(s.name, 'database');
       if (s.ifNotExists && wh.catalog.getRef(s.name)) return done(`database ${s.name} already exists`);
@@ -36,6 +37,7 @@ export async function runSchemaStatement(session: Session, s: SchemaStatement): 
       return done(`database ${s.name} cloned from ${source} at commit ${info.commitId.slice(0, 12)}`);
     }
     case 'drop_database': {
+      session.refuseDatabaseChange('DROP DATABASE');
       session.outsideTransaction('DROP DATABASE');
       if (s.ifExists && !wh.catalog.getRef(s.name)) return done(`database ${s.name} does not exist`);
       wh.dropDatabase(s.name);
@@ -43,6 +45,7 @@ export async function runSchemaStatement(session: Session, s: SchemaStatement): 
       return done(`database ${s.name} dropped`);
     }
     case 'swap_database':
+      session.refuseDatabaseChange('ALTER DATABASE … SWAP');
       session.outsideTransaction('ALTER DATABASE … SWAP');
       wh.swapDatabases(s.name, s.other);
       return done(`databases ${s.name} and ${s.other} swapped`);

@@ -10,7 +10,7 @@ import { qualifyReferences, type QualifiedReference } from '../sql/reference-qua
 import type { AtClause, ObjectName, Statement } from '../sql/statements.js';
 import type { BoundTable } from '../sql/table-relation.js';
 import { rewriteTimeTravel, TIME_TRAVEL_CATALOG } from '../sql/time-travel-rewrite.js';
-import { commitTree } from './committer.js';
+import { commitTree, writeOutsideTarget } from './committer.js';
 import { loadFile, type FileLoad, type FileLoadResult } from './file-loads.js';
 import { runPipeStatement } from './pipe-objects.js';
 import { checkStatementSyntax } from './statement-syntax.js';
@@ -63,6 +63,12 @@ export interface SessionOptions {
    * default: the warehouse's statementTimeout, or jobStatementTimeout for sessions whose purpose is not `query`.
    */
   readonly statementTimeoutMs?: number;
+  /**
+   * The only database the session may change, for runs aimed at one target (DAG runs, deployments,
+   * pipe loads, seeds). A commit to any other ref is refused by the committer, and database-level
+   * statements (CREATE/DROP/ALTER … SWAP DATABASE) are refused outright, whatever got past text checks.
+   */
+  readonly writeOnly?: string;
 }
 
 /**
@@ -221,7 +227,7 @@ export class Session {
         const t = this.requireTxn();
         this.txn = undefined;
         if (t.tree.changed.size === 0) return { kind: 'done', message: 'nothing to commit' };
-        const c = commitTree(this.warehouse, t.db, t.base, t.tree, 'transaction', 'transaction');
+        const c = commitTree(this.warehouse, t.db, t.base, t.tree, 'transaction', 'transaction', this.options.writeOnly);
         this.wrote = t.db;
         return { kind: 'done', message: `committed ${t.tree.changed.size} change(s) to ${t.db} as ${c.id.slice(0, 12)}` };
       }
@@ -371,6 +377,9 @@ export class Session {
    * (a clone's load history), applied after the read-only check.
    */
   async mutate<T>(db: string, message: string, change: (tree: WorkingTree) => Promise<T>, system?: (tree: WorkingTree) => void): Promise<T> {
+    // Early and readable; the committer checks again where the ref moves.
+    const only = this.options.writeOnly;
+    if (only !== undefined && db !== only) throw writeOutsideTarget(db, only);
     if (this.txn) {
       if (this.txn.db !== db) throw invalid('TXN_CROSS_DATABASE', `the open transaction writes ${this.txn.db}; a transaction cannot also write ${db}`);
       const check = this.systemWriteCheck(db, this.txn.tree);
@@ -387,7 +396,7 @@ export class Session {
     if (tree.changed.size > 0) {
       check();
       system?.(tree);
-      commitTree(this.warehouse, db, commitId, tree, message.slice(0, 500));
+      commitTree(this.warehouse, db, commitId, tree, message.slice(0, 500), 'statement', this.options.writeOnly);
       this.wrote = db;
     }
     return result;
@@ -408,6 +417,17 @@ export class Session {
         throw forbidden('SYSTEM_SCHEMA_READ_ONLY', `${db}.${SYSTEM_SCHEMA} holds Mayfly's records (load history, deployments) and is read-only; nothing was applied`);
       }
     };
+  }
+
+  /**
+   * Refuses a database-level change (create, clone, drop, swap) in a session confined to one database
+   * (SessionOptions.writeOnly): it moves refs other than the target's, or the target's own ref wholesale.
+   */
+  refuseDatabaseChange(what: string): void {
+    const only = this.options.writeOnly;
+    if (only !== undefined) {
+      throw forbidden('DATABASE_STATEMENT_FORBIDDEN', `${what} is not allowed here: this run changes the contents of database ${only} only (nothing was applied)`);
+    }
   }
 
   /** Refuses statements that cannot run inside a transaction. */
