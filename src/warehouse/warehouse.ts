@@ -170,7 +170,8 @@ export class Warehouse implements CommitContext {
     if (options.readableDirs?.length && !options.trusted) throw internal('SESSION_UNTRUSTED_READ', 'only trusted sessions may read directories outside the object store');
     const { readableDirs = [], ...sessionOptions } = options;
     const engine = await DuckEngine.create({
-      readDirs: [...this.store.engineDirs, ...readableDirs],
+      objectDirs: this.store.engineDirs,
+      readDirs: readableDirs,
       stagingDir: this.store.stagingDir,
       threads: this.settings.threads,
       memoryLimit: this.settings.memoryLimit,
