@@ -318,18 +318,18 @@ export class DuckEngine {
       return await fn();
     } catch (e) {
       if (isMayflyError(e)) throw e;
-      throw engineError(e, userSql);
+      throw engineError(e, userSql, this.privateDirs);
     }
   }
 }
 
 /** Turns a DuckDB error into a Mayfly error with a stable code and without engine paths (or Mayfly's wrapping SQL). */
-function engineError(e: unknown, userSql: boolean): MayflyError {
+function engineError(e: unknown, userSql: boolean, privateDirs: readonly string[]): MayflyError {
   const message = e instanceof Error ? e.message : String(e);
   const type = /^(\w[\w ]*?) Error:/.exec(message)?.[1] ?? '';
   const context = message.indexOf('\n\nLINE ');
   const shown = context >= 0 && !userSql ? message.slice(0, context) : message;
-  const clean = hidePaths(shown);
+  const clean = hidePaths(shown, privateDirs);
   switch (type) {
     case 'Parser':
       return invalid('SQL_PARSE', clean);
@@ -355,17 +355,25 @@ function engineError(e: unknown, userSql: boolean): MayflyError {
 }
 
 /**
- * Replaces file paths in an engine message with `<mayfly file>`: absolute
- * POSIX and Windows paths (drive, UNC, either separator), relative paths with
- * a directory part, `file:` URLs and bare object keys, quoted or not.
+ * Replaces the paths of Mayfly's own files in an engine message with
+ * `<mayfly file>`: anything under the object store, staging or spill
+ * directories (as given, with either separator, as a `file:` URL), relative
+ * `objects/…` and `staging/…` paths, and bare object keys. Other paths (a
+ * landing file the user named) are left as they are.
  */
-export function hidePaths(message: string): string {
-  return message
-    .replace(/\bfile:\/\/[^\s"']*/gi, '<mayfly file>')
-    .replace(/(?:\b[A-Za-z]:|\\\\[^\s"'\\/]+)?(?:[\\/]+|\.{1,2}[\\/]+|~[\\/]+)?(?:[^\s"'\\/<>()[\],;=]+[\\/]+)+[^\s"'\\/<>()[\],;]*/g, (m) =>
-      /^[\w.-]+\/[\w.-]+$/.test(m) && !/\.(parquet|csv|json|duckdb|tmp)$/i.test(m) && !/^(objects|staging|reach-|engine-|duckdb-)/.test(m) ? m : '<mayfly file>',
-    )
-    .replace(/\b[0-9a-f]{64}\.[a-z]+\b/g, '<mayfly file>');
+export function hidePaths(message: string, privateDirs: readonly string[] = []): string {
+  let out = message;
+  for (const dir of privateDirs) {
+    const bare = dir.replace(/[\\/]+$/, '');
+    if (bare === '') continue;
+    for (const form of new Set([bare, bare.replace(/\//g, '\\'), bare.replace(/\\/g, '/')])) {
+      const escaped = form.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      out = out.replace(new RegExp(`(?:file:/*)?${escaped}[^\\s"'\`]*`, 'gi'), '<mayfly file>');
+    }
+  }
+  return out
+    .replace(/(?:[A-Za-z]:)?[^\s"'`]*(?:^|[\\/]|\b)(?:objects|staging)[\\/][^\s"'`]*/g, '<mayfly file>')
+    .replace(/[^\s"'`]*[0-9a-f]{64}\.[a-z]+\b/g, '<mayfly file>');
 }
 
 /** Every store path a bound table reads. */

@@ -152,8 +152,9 @@ class Walker {
       const name = typeof o.function_name === 'string' ? o.function_name.toLowerCase() : '';
       if (!ALLOWED_FUNCTIONS.has(name) || qualified(o)) throw refused(`function ${name || '(unknown)'}()`);
     }
-    if (this.rules.constantOnly && (o.class === 'COLUMN_REF' || o.class === 'SUBQUERY' || o.class === 'STAR' || o.class === 'PARAMETER')) {
-      throw refused('a column or subquery inside a constant expression');
+    // A bare name (current_timestamp is one) is allowed: with no relation in reach it can only name SQL's value functions.
+    if (this.rules.constantOnly && (o.class === 'SUBQUERY' || o.class === 'STAR' || o.class === 'PARAMETER')) {
+      throw refused('a subquery inside a constant expression');
     }
     // A constant's value is data, not SQL.
     this.fields(o, scope, o.class === 'CONSTANT' ? ['value'] : []);
