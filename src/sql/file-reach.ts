@@ -1,4 +1,4 @@
-import { copyFileSync, linkSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, linkSync, mkdirSync, rmSync, utimesSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
 /**
@@ -36,6 +36,14 @@ export class FileReach {
   begin(): void {
     this.current = new Set();
     this.stale = true;
+    // Touching the directory keeps GC's staging sweep off it while the session is in use; if a sweep
+    // removed it during a long pause, every link is made again.
+    const now = new Date();
+    try {
+      utimesSync(this.dir, now, now);
+    } catch {
+      this.linked.clear();
+    }
   }
 
   /** The path the engine reads `path` by: a link for a walled file (made if missing), the path itself otherwise. */

@@ -212,6 +212,7 @@ export const ALLOWED_FUNCTIONS: ReadonlySet<string> = new Set([
   "gcd",
   "gen_random_uuid",
   "generate_series",
+  "generate_subscripts",
   "geomean",
   "geometric_mean",
   "get_bit",
@@ -572,6 +573,7 @@ export const ALLOWED_FUNCTIONS: ReadonlySet<string> = new Set([
   "regexp_matches",
   "regexp_replace",
   "regexp_split_to_array",
+  "regexp_split_to_table",
   "regr_avgx",
   "regr_avgy",
   "regr_count",
@@ -697,6 +699,8 @@ export const ALLOWED_FUNCTIONS: ReadonlySet<string> = new Set([
   "union_extract",
   "union_tag",
   "union_value",
+  "unlist",
+  "unnest",
   "unpivot_list",
   "upper",
   "url_decode",
@@ -732,6 +736,9 @@ export const ALLOWED_FUNCTIONS: ReadonlySet<string> = new Set([
   "~~*",
   "~~~",
 ]);
+
+/** Names in ALLOWED_FUNCTIONS that are parser special forms, not catalog functions. */
+export const SPECIAL_FORMS: ReadonlySet<string> = new Set(["unlist","unnest"]);
 
 /** Table functions user SQL may call: row generators that touch no file. */
 export const ALLOWED_TABLE_FUNCTIONS: ReadonlySet<string> = new Set(["generate_series","json_each","json_tree","range","unnest"]);

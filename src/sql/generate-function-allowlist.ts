@@ -11,6 +11,7 @@
  *   sequences, logs, engine internals);
  * - built-in scalar macros of `main` are allowed only when their body, parsed
  *   by DuckDB, reads no relation and calls only allowed functions;
+ * - the special forms `unnest`/`unlist` in a select list are allowed;
  * - pg_catalog macros, table macros, pragmas and every table function are
  *   refused, except the row generators in GENERATORS.
  */
@@ -20,6 +21,9 @@ import { DuckDBInstance } from '@duckdb/node-api';
 
 /** Table functions user SQL may call: they generate rows from their arguments and touch no file. */
 const GENERATORS = ['generate_series', 'json_each', 'json_tree', 'range', 'unnest'];
+
+/** Names the parser produces for special forms the binder handles itself (`unnest(…)` in a select list): not in duckdb_functions() as scalars. */
+const SPECIAL_FORMS = ['unlist', 'unnest'];
 
 /** Functions that reveal or change the engine, its settings, catalog, plans or files. */
 const DENIED =
@@ -40,7 +44,7 @@ async function main(): Promise<void> {
     const rows = (
       await conn.runAndReadAll('SELECT DISTINCT function_name AS name, function_type AS type, schema_name AS schema, macro_definition AS definition FROM duckdb_functions()')
     ).getRowObjectsJson() as unknown as FunctionRow[];
-    const allowed = new Set<string>();
+    const allowed = new Set<string>(SPECIAL_FORMS);
     for (const r of rows) if (r.schema === 'main' && (r.type === 'scalar' || r.type === 'aggregate') && !DENIED.test(r.name)) allowed.add(r.name);
     // A macro is allowed once every function its body calls is; repeat until nothing changes (macros call macros).
     const macros = rows.filter((r) => r.schema === 'main' && r.type === 'macro' && !DENIED.test(r.name) && r.definition !== null);
@@ -93,6 +97,9 @@ export const ALLOWLIST_DUCKDB_VERSION = ${JSON.stringify(version)};
 export const ALLOWED_FUNCTIONS: ReadonlySet<string> = new Set([
 ${lines}
 ]);
+
+/** Names in ALLOWED_FUNCTIONS that are parser special forms, not catalog functions. */
+export const SPECIAL_FORMS: ReadonlySet<string> = new Set(${JSON.stringify(SPECIAL_FORMS)});
 
 /** Table functions user SQL may call: row generators that touch no file. */
 export const ALLOWED_TABLE_FUNCTIONS: ReadonlySet<string> = new Set(${JSON.stringify(GENERATORS)});
