@@ -63,9 +63,9 @@ export class DuckEngine {
     const tmp = join(options.stagingDir, `duckdb-${id}`);
     // The engine writes and reads back only its own staging subdirectory, not other sessions' files in flight.
     const staging = join(options.stagingDir, `engine-${id}`);
-    const reach = new FileReach(join(options.stagingDir, `reach-${id}`), options.objectDirs ?? []);
+    const reach = new FileReach(join(options.stagingDir, `reach-${id}`), join(options.stagingDir, `parked-${id}`), options.objectDirs ?? []);
     mkdirSync(staging, { recursive: true });
-    mkdirSync(reach.dir, { recursive: true });
+    reach.begin();
     const instance = await DuckDBInstance.create(':memory:', {
       threads: String(options.threads ?? 2),
       memory_limit: options.memoryLimit ?? '4GB',
@@ -256,10 +256,12 @@ export class DuckEngine {
 
   /** The table with each walled file replaced by its link, reached for the running statement. */
   private reachTable(table: BoundTable): BoundTable {
+    const links = this.files.reachAll(filesOf(table));
+    const n = table.files.length;
     return {
       columns: table.columns,
-      files: table.files.map((f) => ({ ...f, path: this.files.reach(f.path) })),
-      deletes: table.deletes.map((d) => ({ ...d, path: this.files.reach(d.path) })),
+      files: table.files.map((f, i) => ({ ...f, path: links[i] ?? f.path })),
+      deletes: table.deletes.map((d, i) => ({ ...d, path: links[n + i] ?? d.path })),
     };
   }
 
@@ -269,7 +271,7 @@ export class DuckEngine {
     const cached = this.bound.get(key);
     if (cached?.version === version) {
       // The view is cached; its files become reachable again for this statement.
-      for (const p of cached.paths) this.files.reach(p);
+      this.files.reachAll(cached.paths);
       return;
     }
     await this.ensureSchema(db, schema);
