@@ -102,7 +102,8 @@ describe('what the data plane gives the control plane', () => {
           await trusted.run('insert into t values (4)', undefined, { asUser: true });
           await trusted.run('commit');
           assert.deepEqual(await column(trusted, 'select x from mayfly.log union all select x from t order by 1'), [3, 4]);
-          assert.equal(await scalar(trusted, `select count(*) from read_csv('${path}')`), 1);
+          // Not even a trusted session's SQL text reads files: Mayfly reads landing files through the engine (loadFile).
+          await rejectsWithCode(trusted.run(`select count(*) from read_csv('${path}')`), 'SQL_FORBIDDEN');
         } finally {
           trusted.close();
         }
@@ -112,23 +113,33 @@ describe('what the data plane gives the control plane', () => {
     }
   });
 
-  it('lets only trusted sessions read files, and only in the directories they were given', async () => {
+  it('lets only trusted sessions load files, only in the directories they were given, and never through SQL text', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mayfly-landing-'));
+    const elsewhere = mkdtempSync(join(tmpdir(), 'mayfly-elsewhere-'));
     try {
       writeFileSync(join(dir, 'a.csv'), 'x\n1\n2\n');
+      writeFileSync(join(elsewhere, 'b.csv'), 'x\n5\n');
       await withWarehouse(async ({ warehouse }) => {
         const path = join(dir, 'a.csv').replaceAll("'", "''");
         await withSession(warehouse, 'prod', (s) => rejectsWithCode(s.run(`select * from read_csv('${path}')`), 'SQL_FORBIDDEN'));
         await rejectsWithCode(warehouse.session('prod', { readableDirs: [dir] }), 'SESSION_UNTRUSTED_READ');
         const trusted = await warehouse.session('prod', { trusted: true, readableDirs: [dir] });
         try {
-          assert.equal(await scalar(trusted, `select sum(x) from read_csv('${path}')`), 3);
+          await trusted.run('create table t (x int)');
+          await rejectsWithCode(trusted.run(`select sum(x) from read_csv('${path}')`), 'SQL_FORBIDDEN');
+          const format = { type: 'csv', fieldDelimiter: ',', skipHeader: 1, quote: '"', compression: 'auto', nullIf: [] } as const;
+          const loaded = await trusted.loadFile({ table: { schema: 'main', name: 't' }, path: join(dir, 'a.csv'), format, keepGoodRows: false });
+          assert.equal(loaded.rowsLoaded, 2);
+          assert.equal(await scalar(trusted, 'select sum(x) from t'), 3);
+          await rejectsWithCode(trusted.loadFile({ table: { schema: 'main', name: 't' }, path: join(elsewhere, 'b.csv'), format, keepGoodRows: false }), 'SQL_FORBIDDEN');
+          assert.equal(await scalar(trusted, 'select sum(x) from t'), 3);
         } finally {
           trusted.close();
         }
       });
     } finally {
       rmSync(dir, { recursive: true, force: true });
+      rmSync(elsewhere, { recursive: true, force: true });
     }
   });
 

@@ -114,14 +114,14 @@ describe('SQL sandbox', () => {
     });
   });
 
-  it('treats a quoted path in FROM as an invalid table name, not a file (INVALID_NAME)', async () => {
+  it('refuses a quoted path in FROM as a file read, not a table (SQL_FORBIDDEN)', async () => {
     await withWarehouse(async ({ home, warehouse }) => {
       await withSession(warehouse, 'prod', async (s) => {
         await s.run(`create schema rdv; create table rdv.t (id int, v varchar); insert into rdv.t values (1, 'a')`);
         const stored = [...objectFiles(home).keys()][0] ?? '';
-        await refused(home, warehouse, s, `select * from '/etc/passwd'`, 'INVALID_NAME', /invalid object name/);
-        await refused(home, warehouse, s, `select * from '${join(home, 'objects', stored)}'`, 'INVALID_NAME', /invalid object name/);
-        await refused(home, warehouse, s, `select * from "../../etc/passwd"`, 'INVALID_NAME', /invalid object name/);
+        await refused(home, warehouse, s, `select * from '/etc/passwd'`, 'SQL_FORBIDDEN', NOT_ALLOWED);
+        await refused(home, warehouse, s, `select * from '${join(home, 'objects', stored)}'`, 'SQL_FORBIDDEN', NOT_ALLOWED);
+        await refused(home, warehouse, s, `select * from "../../etc/passwd"`, 'SQL_FORBIDDEN', NOT_ALLOWED);
       });
     });
   });

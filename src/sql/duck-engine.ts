@@ -6,15 +6,23 @@ import { conflict, invalid, internal, isMayflyError, MayflyError } from '../core
 import { formatDuration } from '../core/duration.js';
 import { randomId } from '../core/ids.js';
 import { quoteIdent, quoteLiteral } from '../core/names.js';
+import { FileReach } from './file-reach.js';
 import { inspectParseTree, type InspectedQuery } from './query-inspector.js';
+import type { ScopeRules } from './relation-scope.js';
 import { tidyCell, type Cell, type QueryResult } from './query-result.js';
 import { tableRelationSql, type BoundTable } from './table-relation.js';
 import { TIME_TRAVEL_CATALOG as AT_CATALOG } from './time-travel-rewrite.js';
 
 /** Options of one engine: where it may read and stage, and its resources. */
 export interface EngineOptions {
-  /** Directories DuckDB may read (the object store) and the staging directory it writes into. */
+  /**
+   * The object store's directories: their files are readable only once a statement binds
+   * them (see FileReach), never by path. Staging is given separately.
+   */
+  readonly objectDirs?: readonly string[];
+  /** Other directories DuckDB may read as they are (landing files of a trusted pipe session). */
   readonly readDirs: readonly string[];
+  /** Where the engine writes Parquet (its own subdirectory) and spills. */
   readonly stagingDir: string;
   readonly threads?: number;
   readonly memoryLimit?: string;
@@ -26,29 +34,39 @@ export interface StagedFile {
   readonly rows: number;
 }
 
+/** The empty catalog unqualified names resolve against: every name Mayfly binds is qualified, so an unqualified one finds nothing. */
+const NOWHERE = '__mf_nowhere';
+
 /**
  * One sandboxed DuckDB instance: the only place Mayfly talks to DuckDB.
  * Tables are bound as views over Parquet files; user SQL runs with external
- * access disabled, reads limited to the object store, and settings locked.
+ * access disabled, reads limited to the files the running statement bound
+ * (FileReach) and the engine's own staging directory, and settings locked.
  */
 export class DuckEngine {
-  private readonly bound = new Map<string, string>();
+  /** Bound relation → its version and the store paths it reads (re-reached when a later statement binds it again). */
+  private readonly bound = new Map<string, { version: string; paths: readonly string[] }>();
   private readonly catalogs = new Set<string>();
   private readonly schemas = new Set<string>();
-  /** The database and schema of the last USE, so every query does not repeat it. */
-  private using: string | undefined;
 
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly conn: DuckDBConnection,
     private readonly stagingDir: string,
     private readonly tempDir: string,
+    private readonly files: FileReach,
+    private readonly privateDirs: readonly string[],
   ) {}
 
   /** Starts an engine and locks it down. */
   static async create(options: EngineOptions): Promise<DuckEngine> {
-    const tmp = join(options.stagingDir, `duckdb-${randomId()}`);
-    mkdirSync(options.stagingDir, { recursive: true });
+    const id = randomId();
+    const tmp = join(options.stagingDir, `duckdb-${id}`);
+    // The engine writes and reads back only its own staging subdirectory, not other sessions' files in flight.
+    const staging = join(options.stagingDir, `engine-${id}`);
+    const reach = new FileReach(join(options.stagingDir, `reach-${id}`), join(options.stagingDir, `parked-${id}`), options.objectDirs ?? []);
+    mkdirSync(staging, { recursive: true });
+    reach.begin();
     const instance = await DuckDBInstance.create(':memory:', {
       threads: String(options.threads ?? 2),
       memory_limit: options.memoryLimit ?? '4GB',
@@ -57,25 +75,35 @@ export class DuckEngine {
       autoload_known_extensions: 'false',
     });
     const conn = await instance.connect();
-    const dirs = [...options.readDirs, options.stagingDir + '/'].map(quoteLiteral).join(', ');
+    const dirs = [...options.readDirs, staging + '/', reach.dir + '/'].map(quoteLiteral).join(', ');
     await conn.run(`SET allowed_directories = [${dirs}]`);
     // Data files are immutable and named by content, so their Parquet footers can be cached safely.
     await conn.run('SET parquet_metadata_cache = true');
     await conn.run('SET enable_external_access = false');
     await conn.run('SET lock_configuration = true');
     await conn.run(`ATTACH ':memory:' AS ${AT_CATALOG}`);
-    return new DuckEngine(instance, conn, options.stagingDir, tmp);
+    await conn.run(`ATTACH ':memory:' AS ${NOWHERE}`);
+    await conn.run(`USE ${NOWHERE}.main`);
+    const privateDirs = [...(options.objectDirs ?? []), options.stagingDir, tmp];
+    return new DuckEngine(instance, conn, staging, tmp, reach, privateDirs);
   }
 
-  /**
-   * Parses a query and checks it against the sandbox (`trusted` SQL, which
-   * Mayfly composed, may call file functions); lists the tables it reads.
-   */
-  async inspect(sql: string, options: { trusted?: boolean } = {}): Promise<InspectedQuery> {
+  /** Starts a statement: files and views bound for earlier statements become unreachable. */
+  beginStatement(): void {
+    this.files.begin();
+  }
+
+  /** True when text names one of the engine's private directories (the object store, staging): user SQL may not. */
+  mentionsPrivatePath(sql: string): boolean {
+    return this.files.mentionsWalled(sql) || this.privateDirs.some((d) => sql.toLowerCase().includes(d.replace(/[/\\]+$/, '').toLowerCase()));
+  }
+
+  /** Parses a query and checks it against the sandbox (relation-scope.ts); lists the tables it reads. */
+  async inspect(sql: string, rules: ScopeRules = {}): Promise<InspectedQuery> {
     const r = await this.exec(`SELECT json_serialize_sql(${quoteLiteral(sql)}) AS j`);
     const json = r.rows[0]?.j;
     if (typeof json !== 'string') throw internal('ENGINE_PARSE', 'the engine returned no parse tree');
-    return inspectParseTree(json, sql, options);
+    return inspectParseTree(json, sql, rules);
   }
 
   /**
@@ -95,6 +123,7 @@ export class DuckEngine {
 
   /** Column names and types a query would return. */
   async describe(sql: string): Promise<readonly { name: string; type: string }[]> {
+    this.files.prune();
     const r = await this.exec(`DESCRIBE ${sql}`, { userSql: true });
     return r.rows.map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
   }
@@ -116,18 +145,26 @@ export class DuckEngine {
     return String(r.rows[0]?.t);
   }
 
-  /** Evaluates a constant expression as a point in time (ms since epoch). */
+  /**
+   * Evaluates the expression of `AT (TIMESTAMP => …)` as a point in time (ms since epoch).
+   * It must be constant (no table, column or subquery), and a failure says so without DuckDB's
+   * message, which could quote a value.
+   */
   async evalTimestamp(exprSql: string): Promise<number> {
-    await this.inspect(`SELECT (${exprSql}\n)`);
-    const r = await this.exec(`SELECT epoch_ms(CAST((${exprSql}\n) AS TIMESTAMPTZ)) AS ms`);
+    const shown = exprSql.length > 80 ? `${exprSql.slice(0, 80)}…` : exprSql;
+    await this.inspect(`SELECT (${exprSql}\n)`, { constantOnly: true });
+    const r = await this.exec(`SELECT epoch_ms(CAST((${exprSql}\n) AS TIMESTAMPTZ)) AS ms`).catch((e: unknown) => {
+      if (isMayflyError(e) && e.kind === 'internal') throw e;
+      throw invalid('INVALID_TIMESTAMP', `not a point in time: ${shown}; write a constant timestamp such as '2026-12-01 08:00:00' or current_timestamp - INTERVAL 1 HOUR`);
+    });
     const ms = r.rows[0]?.ms;
-    if (typeof ms !== 'number') throw invalid('INVALID_TIMESTAMP', `not a point in time: ${exprSql}`);
+    if (typeof ms !== 'number') throw invalid('INVALID_TIMESTAMP', `not a point in time: ${shown}`);
     return ms;
   }
 
   /** Makes `db.schema.name` read `table`; re-binds only when `version` changed. */
   async bindTable(db: string, schema: string, name: string, table: BoundTable, version: string): Promise<void> {
-    await this.bindRelation(db, schema, name, () => tableRelationSql(table), version);
+    await this.bindRelation(db, schema, name, () => tableRelationSql(this.reachTable(table)), version, filesOf(table));
   }
 
   /**
@@ -136,31 +173,36 @@ export class DuckEngine {
    * next ordinary bind of the table replaces it.
    */
   async bindTableForWrite(db: string, schema: string, name: string, table: BoundTable, version: string): Promise<void> {
-    await this.bindRelation(db, schema, name, () => tableRelationSql(table, true), `write:${version}`);
+    await this.bindRelation(db, schema, name, () => tableRelationSql(this.reachTable(table), true), `write:${version}`, filesOf(table));
   }
 
   /** Makes `db.schema.name` a view over user SQL (already checked). */
   async bindView(db: string, schema: string, name: string, sql: string): Promise<void> {
-    await this.bindRelation(db, schema, name, () => sql, `view:${sql}`);
+    await this.bindRelation(db, schema, name, () => sql, `view:${sql}`, []);
   }
 
   /** Binds a per-statement time-travel placeholder (`__mf_at.tN`). */
   async bindAt(placeholder: string, table: BoundTable): Promise<void> {
-    await this.run(`CREATE OR REPLACE VIEW ${AT_CATALOG}.main.${quoteIdent(placeholder)} AS ${tableRelationSql(table)}`);
+    await this.define(`CREATE OR REPLACE VIEW ${AT_CATALOG}.main.${quoteIdent(placeholder)} AS ${tableRelationSql(this.reachTable(table))}`);
   }
 
-  /** Sets the default database and schema for unqualified names. */
-  async use(db: string, schema: string): Promise<void> {
-    const key = `${db}.${schema}`;
-    if (this.using === key) return;
-    await this.ensureSchema(db, schema);
-    await this.run(`USE ${quoteIdent(db)}.${quoteIdent(schema)}`);
-    this.using = key;
-  }
-
-  /** Runs a checked query and returns its rows; with `maxRows`, streams and stops after that many. */
-  async query(sql: string, options: { maxRows?: number } = {}): Promise<QueryResult> {
+  /**
+   * Runs a checked user query (every relation qualified by Mayfly) and returns its rows; with
+   * `maxRows`, streams and stops after that many. Unlike {@link query}, its text is never searched for file paths.
+   */
+  async userQuery(sql: string, options: { maxRows?: number } = {}): Promise<QueryResult> {
+    this.files.prune();
     return this.exec(sql, { ...options, userSql: true });
+  }
+
+  /**
+   * Runs SQL Mayfly composed and returns its rows; object-store paths named in its string
+   * literals are made reachable for the running statement.
+   */
+  async query(sql: string, options: { maxRows?: number } = {}): Promise<QueryResult> {
+    const reached = this.files.reachLiterals(sql);
+    this.files.prune();
+    return this.exec(reached, options);
   }
 
   /**
@@ -171,7 +213,10 @@ export class DuckEngine {
    * address rows by file key and position).
    */
   async writeParquet(selectSql: string, targetFileBytes: number): Promise<readonly StagedFile[]> {
+    selectSql = this.files.reachLiterals(selectSql);
+    this.files.prune();
     const dir = join(this.stagingDir, randomId());
+    mkdirSync(this.stagingDir, { recursive: true });
     const r = await this.exec(
       `COPY (${selectSql}\n) TO ${quoteLiteral(dir)} (FORMAT parquet, COMPRESSION zstd, FILE_SIZE_BYTES ${Math.max(1, Math.floor(targetFileBytes))}, KV_METADATA {mayfly_write: ${quoteLiteral(randomId())}}, RETURN_FILES true)`,
     ).catch(async (e: unknown) => {
@@ -189,35 +234,60 @@ export class DuckEngine {
     return files.map((path) => ({ path, rows: byFile.get(path) ?? 0 }));
   }
 
-  /** Runs internal SQL that returns nothing (temp tables of the write path). */
+  /** Runs internal SQL that returns nothing (temp tables of the write path); object-store literals as in {@link query}. */
   async run(sql: string): Promise<void> {
-    await this.wrap(() => this.conn.run(sql));
+    const reached = this.files.reachLiterals(sql);
+    this.files.prune();
+    await this.wrap(() => this.conn.run(reached));
   }
 
-  /** Closes the engine and removes its spill directory. */
+  /** Closes the engine and removes its spill, staging and link directories. */
   close(): void {
     this.conn.closeSync();
     this.instance.closeSync();
     rmSync(this.tempDir, { recursive: true, force: true });
+    rmSync(this.stagingDir, { recursive: true, force: true });
+    this.files.close();
+  }
+
+  /** Runs DDL of the engine's own (views, schemas): it reads no file, so links are left as they are. */
+  private async define(sql: string): Promise<void> {
+    await this.wrap(() => this.conn.run(sql));
+  }
+
+  /** The table with each walled file replaced by its link, reached for the running statement. */
+  private reachTable(table: BoundTable): BoundTable {
+    const links = this.files.reachAll(filesOf(table));
+    const n = table.files.length;
+    return {
+      columns: table.columns,
+      files: table.files.map((f, i) => ({ ...f, path: links[i] ?? f.path })),
+      deletes: table.deletes.map((d, i) => ({ ...d, path: links[n + i] ?? d.path })),
+    };
   }
 
   /** Creates the view unless the same version is bound already (the SQL is only built when needed). */
-  private async bindRelation(db: string, schema: string, name: string, sql: () => string, version: string): Promise<void> {
+  private async bindRelation(db: string, schema: string, name: string, sql: () => string, version: string, paths: readonly string[]): Promise<void> {
     const key = `${db}.${schema}.${name}`;
-    if (this.bound.get(key) === version) return;
+    const cached = this.bound.get(key);
+    if (cached?.version === version) {
+      // The view is cached; its files become reachable again for this statement.
+      this.files.reachAll(cached.paths);
+      return;
+    }
     await this.ensureSchema(db, schema);
-    await this.run(`CREATE OR REPLACE VIEW ${quoteIdent(db)}.${quoteIdent(schema)}.${quoteIdent(name)} AS ${sql()}`);
-    this.bound.set(key, version);
+    await this.define(`CREATE OR REPLACE VIEW ${quoteIdent(db)}.${quoteIdent(schema)}.${quoteIdent(name)} AS ${sql()}`);
+    this.bound.set(key, { version, paths });
   }
 
   private async ensureSchema(db: string, schema: string): Promise<void> {
     if (!this.catalogs.has(db)) {
-      await this.run(`ATTACH IF NOT EXISTS ':memory:' AS ${quoteIdent(db)}`);
+      await this.define(`ATTACH IF NOT EXISTS ':memory:' AS ${quoteIdent(db)}`);
       this.catalogs.add(db);
     }
     const key = `${db}.${schema}`;
     if (!this.schemas.has(key)) {
-      await this.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(db)}.${quoteIdent(schema)}`);
+      await this.define(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(db)}.${quoteIdent(schema)}`);
       this.schemas.add(key);
     }
   }
@@ -286,7 +356,7 @@ export class DuckEngine {
       return await fn();
     } catch (e) {
       if (isMayflyError(e)) throw e;
-      const error = engineError(e, userSql);
+      const error = engineError(e, userSql, this.privateDirs);
       // DuckDB says only "Interrupted!": say why (a timeout, or the user).
       throw error.code === 'SQL_INTERRUPTED' ? (this.stopped ?? error) : error;
     }
@@ -307,12 +377,12 @@ function timeoutError(timeoutMs: number): MayflyError {
 }
 
 /** Turns a DuckDB error into a Mayfly error with a stable code and without engine paths (or Mayfly's wrapping SQL). */
-function engineError(e: unknown, userSql: boolean): MayflyError {
+function engineError(e: unknown, userSql: boolean, privateDirs: readonly string[]): MayflyError {
   const message = e instanceof Error ? e.message : String(e);
   const type = /^(\w[\w ]*?) Error:/.exec(message)?.[1] ?? '';
   const context = message.indexOf('\n\nLINE ');
   const shown = context >= 0 && !userSql ? message.slice(0, context) : message;
-  const clean = shown.replace(/\/[^\s"']*\/(objects|staging)\/[^\s"']*/g, '<mayfly file>');
+  const clean = hidePaths(shown, privateDirs);
   switch (type) {
     case 'Parser':
       return invalid('SQL_PARSE', clean);
@@ -336,4 +406,31 @@ function engineError(e: unknown, userSql: boolean): MayflyError {
     default:
       return internal('ENGINE_ERROR', clean, e);
   }
+}
+
+/**
+ * Replaces the paths of Mayfly's own files in an engine message with
+ * `<mayfly file>`: anything under the object store, staging or spill
+ * directories (as given, with either separator, as a `file:` URL), relative
+ * `objects/…` and `staging/…` paths, and bare object keys. Other paths (a
+ * landing file the user named) are left as they are.
+ */
+export function hidePaths(message: string, privateDirs: readonly string[] = []): string {
+  let out = message;
+  for (const dir of privateDirs) {
+    const bare = dir.replace(/[\\/]+$/, '');
+    if (bare === '') continue;
+    for (const form of new Set([bare, bare.replace(/\//g, '\\'), bare.replace(/\\/g, '/')])) {
+      const escaped = form.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      out = out.replace(new RegExp(`(?:file:/*)?${escaped}[^\\s"'\`]*`, 'gi'), '<mayfly file>');
+    }
+  }
+  return out
+    .replace(/(?:[A-Za-z]:)?[^\s"'`]*(?:^|[\\/]|\b)(?:objects|staging)[\\/][^\s"'`]*/g, '<mayfly file>')
+    .replace(/[^\s"'`]*[0-9a-f]{64}\.[a-z]+\b/g, '<mayfly file>');
+}
+
+/** Every store path a bound table reads. */
+function filesOf(table: BoundTable): readonly string[] {
+  return [...table.files.map((f) => f.path), ...table.deletes.map((d) => d.path)];
 }

@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { notFound } from '../core/errors.js';
 import { quoteLiteral } from '../core/names.js';
 import { physicalName } from '../sql/table-relation.js';
@@ -29,13 +30,15 @@ export async function fileDateRanges(session: Session, db: string, schema: strin
   const ranges = new Map<string, { oldest: string | null; newest: string | null }>();
   if (withColumn.length > 0) {
     const byPath = new Map(withColumn.map((f) => [warehouse.store.localPath(f.key), f.key]));
+    // The engine reads object files through links named by key (the sandbox's second wall), so rows name files by key.
+    const byName = new Map(withColumn.map((f) => [basename(warehouse.store.localPath(f.key)), f.key]));
     const c = physicalName(col.id);
     const r = await session.engine.query(
-      `SELECT filename AS f, CAST(CAST(min(${c}) AS DATE) AS VARCHAR) AS lo, CAST(CAST(max(${c}) AS DATE) AS VARCHAR) AS hi ` +
+      `SELECT parse_filename(filename) AS f, CAST(CAST(min(${c}) AS DATE) AS VARCHAR) AS lo, CAST(CAST(max(${c}) AS DATE) AS VARCHAR) AS hi ` +
         `FROM read_parquet([${[...byPath.keys()].map(quoteLiteral).join(', ')}], filename = true, union_by_name = true) GROUP BY filename`,
     );
     for (const row of r.rows) {
-      const key = byPath.get(String(row.f));
+      const key = byName.get(String(row.f));
       if (key !== undefined) ranges.set(key, { oldest: typeof row.lo === 'string' ? row.lo : null, newest: typeof row.hi === 'string' ? row.hi : null });
     }
   }

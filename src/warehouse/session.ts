@@ -181,6 +181,8 @@ export class Session {
   /** Runs `work` as one statement: its own snapshots, its activity reported, an open transaction rolled back if it fails. */
   private async asStatement<T>(work: () => Promise<T>): Promise<{ result: T; elapsedMs: number }> {
     const started = performance.now();
+    // Views and files bound for an earlier statement are not this statement's to read.
+    this.engine.beginStatement();
     this.snapshots = new Map();
     this.refsRead = undefined;
     this.wrote = undefined;
@@ -265,7 +267,7 @@ export class Session {
 
   private async query(sql: string, explain: boolean, maxRows: number | undefined): Promise<Outcome> {
     const prepared = await this.prepareQuery(sql);
-    const r = await this.engine.query(explain ? `EXPLAIN ${prepared}` : prepared, maxRows !== undefined ? { maxRows } : {});
+    const r = await this.engine.userQuery(explain ? `EXPLAIN ${prepared}` : prepared, maxRows !== undefined ? { maxRows } : {});
     return { kind: 'rows', ...r };
   }
 
@@ -278,6 +280,8 @@ export class Session {
   async prepareQuery(sql: string, context: { db: string; schema: string } = { db: this.db, schema: this.schema }, options: { composed?: boolean } = {}): Promise<string> {
     // Mayfly's own wrapping may name `__mf` columns; only a trusted session may call file functions.
     const trusted = this.trusted;
+    // Storage paths are Mayfly's own: no text a user wrote may name one (not even as a string value).
+    if (this.engine.mentionsPrivatePath(sql)) throw forbidden('SQL_FORBIDDEN', "naming Mayfly's storage directories is not allowed: user SQL reads tables and views by name");
     const rewritten = rewriteTimeTravel(sql, { trusted: trusted || (options.composed ?? false) });
     for (const t of rewritten.tables) {
       const at = await this.timestamp(t.at);
@@ -289,29 +293,31 @@ export class Session {
       }
       await this.engine.bindAt(t.placeholder, this.boundTable(obj.version));
     }
-    const qualified = await this.bindQuery(rewritten.sql, context, 0, trusted);
-    await this.engine.use(this.db, this.schema);
-    return qualified;
+    return this.bindQuery(rewritten.sql, context, 0, new Set(rewritten.tables.map((t) => t.placeholder)));
   }
 
-  /** Binds what a query reads, recursively through views; returns the query with its references qualified. */
-  private async bindQuery(sql: string, context: { db: string; schema: string }, depth: number, trusted: boolean): Promise<string> {
+  /**
+   * Binds what a query reads, recursively through views; returns the query with every reference
+   * qualified. Every relation that is not a CTE in scope must be a Mayfly table or view (or, at the
+   * top, one of this statement's time-travel placeholders): the engine resolves no name of its own.
+   */
+  private async bindQuery(sql: string, context: { db: string; schema: string }, depth: number, placeholders: ReadonlySet<string>): Promise<string> {
     if (depth > MAX_VIEW_DEPTH) throw invalid('VIEW_DEPTH', 'views nest too deeply (or refer to themselves)');
     // A view's text was checked when it was created, but is checked again: it is user SQL.
-    const inspected = await this.engine.inspect(sql, { trusted: trusted && depth === 0 });
+    const inspected = await this.engine.inspect(sql);
     const qualified: QualifiedReference[] = [];
     for (const ref of inspected.tables) {
-      if (ref.catalog === TIME_TRAVEL_CATALOG || (ref.catalog === '' && ref.schema === TIME_TRAVEL_CATALOG)) continue;
-      if (!ref.catalog && !ref.schema && inspected.ctes.has(ref.name.toLowerCase())) continue;
+      if (depth === 0 && isPlaceholder(ref, placeholders)) continue;
       const target = this.resolveReference(ref, context);
       const obj = this.lookup(target);
       if (!obj) throw notFound('TABLE_NOT_FOUND', `table or view ${format(target)} does not exist`);
       if (obj.kind === 'table') {
         await this.engine.bindTable(target.db, target.schema, target.name, this.boundTable(obj.version), obj.id);
       } else {
-        const body = await this.bindQuery(obj.view.sql, { db: target.db, schema: target.schema }, depth + 1, false);
+        const body = await this.bindQuery(obj.view.sql, { db: target.db, schema: target.schema }, depth + 1, new Set());
         await this.engine.bindView(target.db, target.schema, target.name, body);
       }
+      // A reference DuckDB gave no location for cannot be qualified; left as written it resolves to nothing (the engine's default catalog is empty).
       if (ref.location !== undefined) qualified.push({ location: ref.location, text: quotedName(target) });
     }
     return qualifyReferences(sql, qualified);
@@ -435,8 +441,9 @@ export class Session {
     if (this.txn) throw conflict('TXN_UNSUPPORTED', `${what} cannot run inside a transaction; COMMIT or ROLLBACK first`);
   }
 
-  /** Evaluates an AT clause to ms since the epoch. */
+  /** Evaluates an AT clause (a constant expression: no table, column or subquery) to ms since the epoch. */
   async timestamp(at: AtClause): Promise<number> {
+    if (this.engine.mentionsPrivatePath(at.timestampSql)) throw forbidden('SQL_FORBIDDEN', "naming Mayfly's storage directories is not allowed");
     return this.engine.evalTimestamp(at.timestampSql);
   }
 
@@ -481,6 +488,12 @@ export interface RunOptions {
    * beside its log entry): it is sandboxed as user SQL and may not change the system schema.
    */
   readonly asUser?: boolean;
+}
+
+/** True for `"__mf_at"."tN"`, a time-travel placeholder this statement bound. */
+function isPlaceholder(ref: TableReference, placeholders: ReadonlySet<string>): boolean {
+  const inCatalog = (ref.catalog === TIME_TRAVEL_CATALOG && (ref.schema === '' || ref.schema === 'main')) || (ref.catalog === '' && ref.schema === TIME_TRAVEL_CATALOG);
+  return inCatalog && placeholders.has(ref.name);
 }
 
 /** The system schema of a tree as one comparable value (undefined when it does not exist). */

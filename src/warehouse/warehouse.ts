@@ -182,7 +182,8 @@ export class Warehouse implements CommitContext {
     if (unsafe) throw invalid('STATEMENT_TIMEOUT_UNSAFE', unsafe);
     const { readableDirs = [], ...sessionOptions } = options;
     const engine = await DuckEngine.create({
-      readDirs: [...this.store.engineDirs, ...readableDirs],
+      objectDirs: this.store.engineDirs,
+      readDirs: readableDirs,
       stagingDir: this.store.stagingDir,
       threads: this.settings.threads,
       memoryLimit: this.settings.memoryLimit,
