@@ -69,7 +69,7 @@ function agedObjects(): string[] {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 before(async () => {
-  writeFileSync(config, 'timeTravel: 1h\ngcGrace: 10s\nretention:\n  staging.orders_a: { column: load_date, days: 30 }\n');
+  writeFileSync(config, 'timeTravel: 1h\ngcGrace: 10s\nstatementTimeout: 5s\njobStatementTimeout: 5s\nretention:\n  staging.orders_a: { column: load_date, days: 30 }\n');
   await ok('init');
   await ok('sql', 'create schema staging; create table staging.orders_a (id bigint, load_date date)');
   await ok('sql', 'insert into staging.orders_a select range, current_date - 100 + range::INT from range(10)');
