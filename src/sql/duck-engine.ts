@@ -372,7 +372,7 @@ function interruptedError(): MayflyError {
 function timeoutError(timeoutMs: number): MayflyError {
   return conflict(
     'SQL_TIMEOUT',
-    `the statement ran longer than its time limit of ${formatDuration(timeoutMs)} and was stopped; nothing of it was applied — narrow the query, or raise the limit (--timeout, or statementTimeout in mayfly.yaml)`,
+    `the statement ran longer than its time limit of ${formatDuration(timeoutMs)} and was stopped; nothing of it was applied — narrow the query, or raise the limit (mayfly sql --timeout, or statementTimeout and jobStatementTimeout in mayfly.yaml)`,
   );
 }
 
