@@ -49,12 +49,13 @@ export function describePosition(source: string, offset: number): string {
  * DuckDB 1.5: U+1680, U+180E, U+2028, U+2029, U+200C and U+200D are not among them, they stay identifier characters).
  */
 const UNICODE_SPACES = new Set('\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u200b\u202f\u205f\u2060\u3000\ufeff');
-const isSpace = (c: string): boolean => c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\v' || UNICODE_SPACES.has(c);
+const isSpace = (c: string): boolean =>
+  c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\v' || (c.charCodeAt(0) >= 0xa0 && UNICODE_SPACES.has(c));
 const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
 /** Letters, `_` and every non-ASCII character: DuckDB's lexer works on bytes, and UTF-8 bytes past ASCII are identifier bytes. */
 const isTagStart = (c: string | undefined): boolean =>
   c !== undefined && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c === '_' || c.charCodeAt(0) >= 0x80);
-const isIdentStart = (c: string | undefined): boolean => isTagStart(c) && !UNICODE_SPACES.has(c as string);
+const isIdentStart = (c: string | undefined): boolean => isTagStart(c) && ((c as string).charCodeAt(0) < 0xa0 || !UNICODE_SPACES.has(c as string));
 const isIdentPart = (c: string | undefined): boolean => isIdentStart(c) || isDigit(c) || c === '$';
 /** A character of a dollar-quote tag: a Unicode space is one too, since DuckDB keeps `$a\u00a0$` as a tag. */
 const isTagPart = (c: string | undefined): boolean => isTagStart(c) || isDigit(c);

@@ -20,17 +20,10 @@ export interface CommitContext {
  * when the two touched different objects, and refused with WRITE_CONFLICT
  * otherwise. Files are checked to exist inside the transaction, so a GC that
  * ran meanwhile can never leave the commit pointing at a missing file.
+ * `writeOnly` (SessionOptions.writeOnly) is the only database the caller may
+ * change: any other ref is refused here, where refs move (WRITE_OUTSIDE_TARGET).
  */
-export function commitTree(
-  ctx: CommitContext,
-  db: string,
-  base: string,
-  tree: WorkingTree,
-  message: string,
-  unit: 'statement' | 'transaction' = 'statement',
-  /** The only database the committing session may change (SessionOptions.writeOnly): any other ref is refused here, where refs move. */
-  writeOnly?: string,
-): Commit {
+export function commitTree(ctx: CommitContext, db: string, base: string, tree: WorkingTree, message: string, unit: 'statement' | 'transaction' = 'statement', writeOnly?: string): Commit {
   if (writeOnly !== undefined && db !== writeOnly) throw writeOutsideTarget(db, writeOnly);
   try {
     return commitAtomically(ctx, db, base, tree, message, unit);
