@@ -9,6 +9,7 @@ import { quoteIdent, quoteLiteral } from '../core/names.js';
 import { FileReach } from './file-reach.js';
 import { inspectParseTree, type InspectedQuery } from './query-inspector.js';
 import type { ScopeRules } from './relation-scope.js';
+import { cellShape } from './cell-shape.js';
 import { tidyCell, type Cell, type QueryResult } from './query-result.js';
 import { tableRelationSql, type BoundTable } from './table-relation.js';
 import { TIME_TRAVEL_CATALOG as AT_CATALOG } from './time-travel-rewrite.js';
@@ -337,12 +338,14 @@ export class DuckEngine {
       // A limit streams the result and stops one row past it, so a huge result is never fully materialised.
       const r = maxRows === undefined ? await this.conn.runAndReadAll(sql) : await this.conn.streamAndReadUntil(sql, maxRows + 1);
       const names = r.columnNames();
-      const types = r.columnTypes().map((t) => t.toString());
+      const duckTypes = r.columnTypes();
+      const types = duckTypes.map((t) => t.toString());
+      const shapes = duckTypes.map(cellShape);
       const all = r.getRowObjectsJson();
       const kept = maxRows === undefined ? all : all.slice(0, maxRows);
       const rows = kept.map((row) => {
         const out: Record<string, Cell> = {};
-        for (const n of names) out[n] = tidyCell(row[n]);
+        names.forEach((n, i) => (out[n] = tidyCell(row[n], shapes[i] ?? 'other')));
         return out;
       });
       const columns = names.map((name, i) => ({ name, type: types[i] ?? '' }));
