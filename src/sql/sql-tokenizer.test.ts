@@ -95,6 +95,8 @@ describe('lineColumn', () => {
   it('counts lines and columns from 1', () => {
     assert.deepEqual(lineColumn('ab\ncd', 0), { line: 1, column: 1 });
     assert.deepEqual(lineColumn('ab\ncd', 4), { line: 2, column: 2 });
+    // An emoji (two UTF-16 units) and an accented letter are one column each.
+    assert.deepEqual(lineColumn('🦆é x', '🦆é '.length), { line: 1, column: 4 });
   });
 });
 

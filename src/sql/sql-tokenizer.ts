@@ -35,7 +35,8 @@ export function lineColumn(source: string, offset: number): { readonly line: num
       lineStart = i + 1;
     }
   }
-  return { line, column: offset - lineStart + 1 };
+  // Columns count characters as people see them in an editor (code points), not UTF-16 units: an emoji is one column.
+  return { line, column: [...source.slice(lineStart, Math.min(offset, source.length))].length + 1 };
 }
 
 /** `line L, column C` for `offset` in `source`, for error messages. */
