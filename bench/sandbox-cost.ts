@@ -7,8 +7,9 @@
  *   node dist/bench/sandbox-cost.js <other build's dist directory> [runs]
  *
  * Workloads: a trivial `SELECT 1`, a count over a table of 100 data files,
- * and the same count alternating with a second table (so each statement
- * binds files the previous one did not).
+ * the same count alternating with a second table (so each statement
+ * binds files the previous one did not), and a one-row insert alternating
+ * with the count (a new table version every other statement).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,6 +56,8 @@ async function main(): Promise<void> {
     { name: 'SELECT 1', sql: () => 'select 1' },
     { name: `count(*) over ${FILES} files`, sql: () => 'select count(*) from t' },
     { name: 'alternating t / u', sql: (i) => (i % 2 ? 'select count(*) from t' : 'select count(*) from u') },
+    // A new table version every other statement: its views (and links) are made anew.
+    { name: 'insert 1 row, then count t', sql: (i) => (i % 2 ? 'select count(*) from t' : `insert into t values (${1e6 + i}, 'x')`) },
   ];
   try {
     console.log(`median ms per statement, ${runs} runs each, interleaved`);

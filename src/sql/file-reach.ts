@@ -1,16 +1,14 @@
-import { createHash } from 'node:crypto';
 import { copyFileSync, linkSync, mkdirSync, renameSync, rmSync, utimesSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
-/** Link groups kept parked (outside the readable directory) for a later statement, at most. */
-const MAX_PARKED = 64;
+/** Links kept parked (outside the readable directory) for a later statement, at most. */
+const MAX_PARKED = 20_000;
 
-interface Group {
-  readonly id: string;
-  /** Link path by store path, inside the group's directory while it is reachable. */
-  readonly links: ReadonlyMap<string, string>;
+interface Link {
+  /** The link's file name (the object's own), the same in the readable and the parking directory. */
+  readonly name: string;
   reachable: boolean;
-  /** Statement counter when last reached (LRU among parked groups). */
+  /** Statement counter when last reached (LRU among parked links). */
   used: number;
 }
 
@@ -24,24 +22,26 @@ interface Group {
  * an earlier statement). DuckDB resolves symlinks before its check, so
  * these are hard links (a copy where the store is on another file system).
  *
- * Links come in groups, one per set of files a view reads (one table
- * version). A group a statement does not reach is moved, with one rename,
- * to a parking directory DuckDB may not read, and moved back when a later
- * statement binds it again: the per-statement cost follows the number of
- * relations that changed, not the number of files.
+ * A link a statement does not reach is moved, with one rename, to a
+ * parking directory DuckDB may not read, and moved back when a later
+ * statement binds its file again: a link's path never changes, so DuckDB's
+ * Parquet footer cache keeps working, and a statement pays one rename per
+ * file that changed between statements, nothing for the files it shares
+ * with the one before.
  */
 export class FileReach {
-  private readonly groups = new Map<string, Group>();
-  /** Groups the running statement reached. */
+  /** Every link made, by store path. */
+  private readonly links = new Map<string, Link>();
+  /** Store paths the running statement reached. */
   private current = new Set<string>();
   private statement = 0;
-  /** Whether groups of an earlier statement may still be reachable. */
+  /** Whether links of an earlier statement may still be reachable. */
   private stale = false;
   private readonly literal: RegExp | undefined;
 
   /**
    * @param dir the readable directory (created on demand)
-   * @param parking where unreached groups wait (must not be readable by the engine; same file system as `dir`)
+   * @param parking where unreached links wait (must not be readable by the engine; same file system as `dir`)
    * @param walled directories whose files are reachable only through links
    */
   constructor(
@@ -58,15 +58,15 @@ export class FileReach {
     this.current = new Set();
     this.statement++;
     this.stale = true;
-    // Touching the directory keeps GC's staging sweep off it while the session is in use; if a sweep
-    // removed it during a long pause, every group is made again.
+    // Touching the directories keeps GC's staging sweep off them while the session is in use; if a sweep
+    // removed one during a long pause, every link is made again.
     const now = new Date();
     try {
       utimesSync(this.dir, now, now);
       utimesSync(this.parking, now, now);
     } catch {
       // Start over: nothing of the old directories may stay readable.
-      this.groups.clear();
+      this.links.clear();
       rmSync(this.dir, { recursive: true, force: true });
       rmSync(this.parking, { recursive: true, force: true });
       mkdirSync(this.dir, { recursive: true });
@@ -76,11 +76,7 @@ export class FileReach {
 
   /** The paths the engine reads `paths` by, reached for the running statement (walled files become links). */
   reachAll(paths: readonly string[]): string[] {
-    const walled = paths.filter((p) => this.isWalled(p));
-    if (walled.length === 0) return [...paths];
-    const id = createHash('sha256').update(walled.join('\n')).digest('hex').slice(0, 24);
-    const group = this.reachGroup(id, walled);
-    return paths.map((p) => group.links.get(p) ?? p);
+    return paths.map((p) => (this.isWalled(p) ? this.reach(p) : p));
   }
 
   /** True when `sql` names a walled directory anywhere (user text must not: see {@link reachLiterals}). */
@@ -91,33 +87,32 @@ export class FileReach {
 
   /** Replaces each string literal naming a walled file with its link (for SQL Mayfly composed, never for user text). */
   reachLiterals(sql: string): string {
-    if (!this.literal) return sql;
-    const paths = [...sql.matchAll(this.literal)].map((m) => m[1] ?? '');
-    if (paths.length === 0) return sql;
-    const links = this.reachAll(paths);
-    const byPath = new Map(paths.map((p, i) => [p, links[i] ?? p]));
-    return sql.replace(this.literal, (_, path: string) => `'${byPath.get(path) ?? path}'`);
+    return this.literal ? sql.replace(this.literal, (_, path: string) => `'${this.reach(path)}'`) : sql;
   }
 
-  /** Parks the groups the running statement did not reach (cheap when there are none). */
+  /** Parks the links the running statement did not reach (cheap when there are none). */
   prune(): void {
     if (!this.stale) return;
     this.stale = false;
-    for (const g of this.groups.values()) {
-      if (!g.reachable || this.current.has(g.id)) continue;
-      try {
-        mkdirSync(this.parking, { recursive: true });
-        renameSync(join(this.dir, g.id), join(this.parking, g.id));
-        g.reachable = false;
-      } catch {
-        rmSync(join(this.dir, g.id), { recursive: true, force: true });
-        this.groups.delete(g.id);
+    let parked = 0;
+    for (const [path, link] of this.links) {
+      if (link.reachable && !this.current.has(path)) {
+        try {
+          renameSync(join(this.dir, link.name), join(this.parking, link.name));
+          link.reachable = false;
+        } catch {
+          rmSync(join(this.dir, link.name), { force: true });
+          this.links.delete(path);
+          continue;
+        }
       }
+      if (!link.reachable) parked++;
     }
-    const parked = [...this.groups.values()].filter((g) => !g.reachable).sort((a, b) => a.used - b.used);
-    for (const g of parked.slice(0, Math.max(0, parked.length - MAX_PARKED))) {
-      rmSync(join(this.parking, g.id), { recursive: true, force: true });
-      this.groups.delete(g.id);
+    if (parked <= MAX_PARKED) return;
+    const oldest = [...this.links].filter(([, l]) => !l.reachable).sort(([, a], [, b]) => a.used - b.used);
+    for (const [path, link] of oldest.slice(0, parked - MAX_PARKED)) {
+      rmSync(join(this.parking, link.name), { force: true });
+      this.links.delete(path);
     }
   }
 
@@ -131,33 +126,27 @@ export class FileReach {
     return this.walled.some((d) => path.startsWith(d));
   }
 
-  private reachGroup(id: string, paths: readonly string[]): Group {
-    this.current.add(id);
-    const known = this.groups.get(id);
+  private reach(path: string): string {
+    this.current.add(path);
+    const known = this.links.get(path);
     if (known) {
       known.used = this.statement;
-      if (known.reachable) return known;
+      if (known.reachable) return join(this.dir, known.name);
       try {
-        renameSync(join(this.parking, id), join(this.dir, id));
+        renameSync(join(this.parking, known.name), join(this.dir, known.name));
         known.reachable = true;
-        return known;
+        return join(this.dir, known.name);
       } catch {
-        this.groups.delete(id);
+        this.links.delete(path);
       }
     }
-    const groupDir = join(this.dir, id);
-    rmSync(groupDir, { recursive: true, force: true });
-    mkdirSync(groupDir, { recursive: true });
-    const links = new Map<string, string>();
-    for (const path of paths) {
-      // A link keeps the object's file name: the write path reads a row's file key from it.
-      const link = join(groupDir, basename(path));
-      if (!links.has(path)) hardLink(path, link);
-      links.set(path, link);
-    }
-    const group: Group = { id, links, reachable: true, used: this.statement };
-    this.groups.set(id, group);
-    return group;
+    // A link keeps the object's file name (a content hash, so unique): the write path reads a row's file key from it.
+    const name = basename(path);
+    mkdirSync(this.dir, { recursive: true });
+    rmSync(join(this.parking, name), { force: true });
+    hardLink(path, join(this.dir, name));
+    this.links.set(path, { name, reachable: true, used: this.statement });
+    return join(this.dir, name);
   }
 }
 
