@@ -74,14 +74,21 @@ describe('clone lifecycle', () => {
       // Readers during the refresh see the old or the new state of both tables, never one of each.
       const seen = new Set<string>();
       const reader = await warehouse.session('squad_c_dev');
-      let stop = false;
+      // The reader reads once before the refresh starts, and goes on until it has seen the refreshed state: no timing involved.
+      let refreshed = false;
+      let firstRead: () => void = () => undefined;
+      const started = new Promise<void>((r) => (firstRead = r));
+      let readsAfter = 0;
       const reads = (async () => {
-        while (!stop) seen.add(String(await scalar(reader, 'select (select min(m) from a) || (select min(m) from b)')));
+        // Bounded by a count, not a time: a refresh that never showed would fail the assertion below.
+        while (!(refreshed && (seen.has('prodprod') || readsAfter++ >= 100))) {
+          seen.add(String(await scalar(reader, 'select (select min(m) from a) || (select min(m) from b)')));
+          firstRead();
+        }
       })();
-      await new Promise((r) => setTimeout(r, 30));
+      await Promise.race([started, reads]);
       const result = await lifecycle.refresh('squad_c_dev');
-      await new Promise((r) => setTimeout(r, 30));
-      stop = true;
+      refreshed = true;
       await reads;
       reader.close();
       assert.deepEqual([...seen].filter((v) => v !== 'cloneclone' && v !== 'prodprod'), []);

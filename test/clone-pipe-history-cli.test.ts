@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { main } from '../src/cli/main.js';
+import { runCli } from './helpers/cli.js';
 import { STAGING_DDL } from './helpers/pipe-fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mayfly-clone-pipes-cli-'));
@@ -14,20 +13,9 @@ const home = join(dir, '.mayfly');
 
 /** `mayfly … --json` in this process, through main(argv, io); the parsed output. */
 async function json<T>(...args: string[]): Promise<T> {
-  let stdout = '';
-  let stderr = '';
-  const sink = (write: (s: string) => void): Writable =>
-    new Writable({
-      write(chunk: Buffer | string, _encoding, done) {
-        write(String(chunk));
-        done();
-      },
-    });
-  const stdin = new PassThrough();
-  stdin.end();
-  const code = await main([...args, '--home', home, '--config', config, '--json'], { stdin, stdout: sink((s) => (stdout += s)), stderr: sink((s) => (stderr += s)) });
-  assert.equal(code, 0, `mayfly ${args.join(' ')}: ${stderr}${stdout}`);
-  return JSON.parse(stdout) as T;
+  const r = await runCli([...args, '--home', home, '--config', config, '--json']);
+  assert.equal(r.code, 0, `mayfly ${args.join(' ')}: ${r.stderr}${r.stdout}`);
+  return JSON.parse(r.stdout) as T;
 }
 
 type Refresh = { pipes: { pipe: string; files: { file: string; status: string }[] }[] };

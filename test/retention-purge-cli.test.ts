@@ -2,39 +2,16 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { main } from '../src/cli/main.js';
+import { runCli, type CliRun } from './helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mayfly-purge-cli-'));
 const home = join(dir, 'home');
 const config = join(dir, 'mayfly.yaml');
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** `mayfly …` in this process, through main(argv, io). */
-async function mayfly(...args: string[]): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const sink = (write: (s: string) => void): Writable =>
-    new Writable({
-      write(chunk: Buffer | string, _encoding, done) {
-        write(String(chunk));
-        done();
-      },
-    });
-  const stdin = new PassThrough();
-  stdin.end();
-  const code = await main([...args, '--home', home, '--config', config], {
-    stdin,
-    stdout: sink((s) => (stdout += s)),
-    stderr: sink((s) => (stderr += s)),
-  });
-  return { code, stdout, stderr };
+/** `mayfly …` in this process, against this test's home and config. */
+function mayfly(...args: string[]): Promise<CliRun> {
+  return runCli([...args, '--home', home, '--config', config]);
 }
 
 async function ok(...args: string[]): Promise<string> {

@@ -75,7 +75,7 @@ describe('LandingScan', () => {
       { type: 'json' },
     );
     assert.deepEqual(r.rows, [
-      { id: 1, day: '2024-01-02', amount: 1.25, note: 'a' },
+      { id: 1, day: '2024-01-02', amount: '1.25', note: 'a' },
       { id: 4, day: null, amount: null, note: '["x"]' },
     ]);
     assert.deepEqual(r.rejects.map((x) => [x.line, x.reason.replace(/column .*/, 'column')]), [
