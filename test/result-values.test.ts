@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { rows, withSession, withWarehouse } from './helpers/warehouse.js';
+import { catalogState, rejectsWithCode, rows, withSession, withWarehouse } from './helpers/warehouse.js';
 
 describe('result values', () => {
   it('keep their type: numeric columns become numbers where nothing is lost, text that looks numeric stays text', async () => {
@@ -22,6 +22,23 @@ describe('result values', () => {
           z: '0042',
           v: '12',
         });
+      });
+    });
+  });
+
+  it('refuses DEFAULT and GENERATED columns, which Mayfly would not apply, instead of reading NULL where DuckDB reads the value', async () => {
+    await withWarehouse(async ({ warehouse }) => {
+      await withSession(warehouse, 'prod', async (s) => {
+        const before = catalogState(warehouse);
+        for (const sql of [
+          'create table t (a int default 5, b varchar)',
+          'create table t (a int, b int generated always as (a * 2) virtual)',
+          'create table t (a int, b int as (a + 1))',
+          'create table t (a timestamptz default current_timestamp)',
+        ]) {
+          await rejectsWithCode(s.run(sql), 'COLUMN_DEFAULT_UNSUPPORTED', /DEFAULT or GENERATED/);
+        }
+        assert.deepEqual(catalogState(warehouse), before);
       });
     });
   });

@@ -134,6 +134,12 @@ export class DuckEngine {
     const name = `__mf_cols_${randomId()}`;
     await this.exec(`CREATE TEMP TABLE ${name} ${columnsSql}`);
     try {
+      // Mayfly writes rows itself and would never apply a DEFAULT or GENERATED expression: refuse them rather than store NULLs.
+      const computed = await this.exec(`SELECT column_name AS n FROM duckdb_columns() WHERE table_name = ${quoteLiteral(name)} AND column_default IS NOT NULL`);
+      const first = computed.rows[0]?.n;
+      if (first !== undefined) {
+        throw invalid('COLUMN_DEFAULT_UNSUPPORTED', `column ${String(first)} has a DEFAULT or GENERATED expression, which Mayfly does not apply; remove it and write the value in INSERT`);
+      }
       return await this.describe(`SELECT * FROM ${name}`);
     } finally {
       await this.run(`DROP TABLE IF EXISTS temp.${name}`);
