@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { isMayflyError } from '../src/index.js';
 import type { Session, Warehouse } from '../src/index.js';
-import { catalogState, column, objectFiles, withSession, withWarehouse } from './helpers/warehouse.js';
+import { runCli } from './helpers/cli.js';
+import { catalogState, column, objectFiles, tempHome, withSession, withWarehouse } from './helpers/warehouse.js';
 
 /**
  * An attacker's view of the statement path, written apart from the sandbox's
@@ -208,5 +210,33 @@ describe('hostile SQL', () => {
         }
       });
     });
+  });
+
+  it('refuses the same attacks through the CLI with exit 1, printing no path, key or value', async () => {
+    const home = tempHome('mayfly-hostile-cli-');
+    try {
+      const sql = async (text: string) => runCli(['sql', '--home', home, text]);
+      assert.equal((await runCli(['init', '--home', home])).code, 0);
+      assert.equal((await sql(`create table t (id int, v varchar); insert into t values (1, 'visible'), (2, '${SECRET}'); delete from t where id = 2`)).code, 0);
+      const key = [...objectFiles(home).keys()][0];
+      assert.ok(key);
+      const file = join(home, 'objects', key);
+      const hash = key.split('/').pop()?.replace(/[.].*$/, '') ?? key;
+      for (const position of ['select * from {r}', 'select * from (with {r} as (select 1) select 1) q, {r}', 'select * from t at (timestamp => (select max(c2) from {r}))']) {
+        for (const relation of [`"${file}"`, `'${file}'`, 'pg_settings', `read_parquet('${file}')`]) {
+          const text = position.replaceAll('{r}', relation);
+          const r = await sql(text);
+          assert.equal(r.code, 1, `${text}: exit ${r.code}: ${r.stderr}`);
+          assert.ok(!r.stdout.includes(SECRET) && !r.stderr.includes(SECRET), `a deleted value was printed for ${text}`);
+          if (!text.includes(hash)) assert.ok(!r.stderr.includes(hash.slice(0, 16)), `an object key was printed for ${text}: ${r.stderr}`);
+        }
+      }
+      const ok = await sql('select v from t');
+      assert.equal(ok.code, 0);
+      assert.match(ok.stdout, /visible/);
+      assert.doesNotMatch(ok.stdout, new RegExp(SECRET));
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 });
