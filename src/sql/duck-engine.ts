@@ -6,7 +6,7 @@ import { conflict, invalid, internal, isMayflyError, MayflyError } from '../core
 import { formatDuration } from '../core/duration.js';
 import { randomId } from '../core/ids.js';
 import { quoteIdent, quoteLiteral } from '../core/names.js';
-import { FileReach } from './file-reach.js';
+import { FileReach, mentionsAny } from './file-reach.js';
 import { inspectParseTree, type InspectedQuery } from './query-inspector.js';
 import type { ScopeRules } from './relation-scope.js';
 import { cellShape } from './cell-shape.js';
@@ -96,7 +96,8 @@ export class DuckEngine {
 
   /** True when text names one of the engine's private directories (the object store, staging): user SQL may not. */
   mentionsPrivatePath(sql: string): boolean {
-    return this.files.mentionsWalled(sql) || this.privateDirs.some((d) => sql.toLowerCase().includes(d.replace(/[/\\]+$/, '').toLowerCase()));
+    // The object store's directories are among privateDirs.
+    return mentionsAny(sql, this.privateDirs);
   }
 
   /** Parses a query and checks it against the sandbox (relation-scope.ts); lists the tables it reads. */

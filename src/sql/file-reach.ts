@@ -32,6 +32,8 @@ interface Link {
 export class FileReach {
   /** Every link made, by store path. */
   private readonly links = new Map<string, Link>();
+  /** Store paths whose link is in the readable directory now (so pruning never walks the parked ones). */
+  private readonly readable = new Set<string>();
   /** Store paths the running statement reached. */
   private current = new Set<string>();
   private statement = 0;
@@ -67,6 +69,7 @@ export class FileReach {
     } catch {
       // Start over: nothing of the old directories may stay readable.
       this.links.clear();
+      this.readable.clear();
       rmSync(this.dir, { recursive: true, force: true });
       rmSync(this.parking, { recursive: true, force: true });
       mkdirSync(this.dir, { recursive: true });
@@ -79,35 +82,29 @@ export class FileReach {
     return paths.map((p) => (this.isWalled(p) ? this.reach(p) : p));
   }
 
-  /** True when `sql` names a walled directory anywhere (user text must not: see {@link reachLiterals}). */
-  mentionsWalled(sql: string): boolean {
-    const lower = sql.toLowerCase();
-    return this.walled.some((d) => lower.includes(d.replace(/[/\\]+$/, '').toLowerCase()));
-  }
-
   /** Replaces each string literal naming a walled file with its link (for SQL Mayfly composed, never for user text). */
   reachLiterals(sql: string): string {
     return this.literal ? sql.replace(this.literal, (_, path: string) => `'${this.reach(path)}'`) : sql;
   }
 
-  /** Parks the links the running statement did not reach (cheap when there are none). */
+  /** Parks the links the running statement did not reach: work for the links readable now, not for every link known. */
   prune(): void {
     if (!this.stale) return;
     this.stale = false;
-    let parked = 0;
-    for (const [path, link] of this.links) {
-      if (link.reachable && !this.current.has(path)) {
-        try {
-          renameSync(join(this.dir, link.name), join(this.parking, link.name));
-          link.reachable = false;
-        } catch {
-          rmSync(join(this.dir, link.name), { force: true });
-          this.links.delete(path);
-          continue;
-        }
+    for (const path of this.readable) {
+      if (this.current.has(path)) continue;
+      const link = this.links.get(path);
+      this.readable.delete(path);
+      if (!link) continue;
+      try {
+        renameSync(join(this.dir, link.name), join(this.parking, link.name));
+        link.reachable = false;
+      } catch {
+        rmSync(join(this.dir, link.name), { force: true });
+        this.links.delete(path);
       }
-      if (!link.reachable) parked++;
     }
+    const parked = this.links.size - this.readable.size;
     if (parked <= MAX_PARKED) return;
     const oldest = [...this.links].filter(([, l]) => !l.reachable).sort(([, a], [, b]) => a.used - b.used);
     for (const [path, link] of oldest.slice(0, parked - MAX_PARKED)) {
@@ -135,6 +132,7 @@ export class FileReach {
       try {
         renameSync(join(this.parking, known.name), join(this.dir, known.name));
         known.reachable = true;
+        this.readable.add(path);
         return join(this.dir, known.name);
       } catch {
         this.links.delete(path);
@@ -142,10 +140,10 @@ export class FileReach {
     }
     // A link keeps the object's file name (a content hash, so unique): the write path reads a row's file key from it.
     const name = basename(path);
-    mkdirSync(this.dir, { recursive: true });
     rmSync(join(this.parking, name), { force: true });
     hardLink(path, join(this.dir, name));
     this.links.set(path, { name, reachable: true, used: this.statement });
+    this.readable.add(path);
     return join(this.dir, name);
   }
 }
@@ -159,4 +157,10 @@ function hardLink(path: string, link: string): void {
     if (code !== 'EXDEV' && code !== 'EPERM') throw e;
     copyFileSync(path, link);
   }
+}
+
+/** True when `text` names one of `dirs` (trailing separators ignored, any case). */
+export function mentionsAny(text: string, dirs: readonly string[]): boolean {
+  const lower = text.toLowerCase();
+  return dirs.some((d) => lower.includes(d.replace(/[/\\]+$/, '').toLowerCase()));
 }
