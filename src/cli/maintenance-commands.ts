@@ -1,3 +1,5 @@
+import { invalid } from '../core/errors.js';
+import { parseSize } from '../config/mayfly-config.js';
 import type { StorageSplit } from '../warehouse/storage-metrics.js';
 import { GLOBAL_OPTIONS_HELP, expectPositionals, parseCommandArgs } from './args.js';
 import type { Command } from './command.js';
@@ -97,39 +99,99 @@ ${GLOBAL_OPTIONS_HELP}`,
   },
 };
 
-/** `mayfly compact`: folds delete vectors and merges small files. */
+const COMPACT_OPTIONS = {
+  db: { type: 'string' },
+  all: { type: 'boolean', default: false },
+  full: { type: 'boolean', default: false },
+  'deleted-fraction': { type: 'string' },
+  'small-file-size': { type: 'string' },
+} as const;
+
+/** `mayfly compact`: rewrites the files whose deletes or sizes warrant it, and only those. */
 export const compactCommand: Command = {
   words: ['compact'],
-  options: DB_OPTION,
-  summary: 'fold delete vectors and merge small files (of one database, or all)',
-  help: `Usage: mayfly compact [--db NAME]
+  options: COMPACT_OPTIONS,
+  summary: 'rewrite files with many deleted rows and merge small files (production, one database, or all)',
+  help: `Usage: mayfly compact [--db NAME | --all] [--full] [--deleted-fraction F] [--small-file-size SIZE]
 
-Rewrites each table's small files and files with deleted rows into fresh files.
-Files another database shares are never rewritten, so compaction does not turn
-shared bytes into copies; a table changed meanwhile is skipped.
+Rewrites, per table, only the data files that warrant it:
+  - a file with more than F of its rows deleted (default 0.1) is rewritten
+    without them;
+  - files below the small-file size (default: smallFileSize of mayfly.yaml,
+    8MB) are merged, up to the target file size;
+  - every other file, and every delete vector whose files are all kept, is
+    left as it is. Delete vectors left with no file are dropped; one naming
+    kept and rewritten files is rewritten with the kept files' rows only.
+Old commits keep the old files, so time travel and clones see what they saw.
+
+Which databases:
+  (default)   production, over the files only it holds: files its clones
+              share are left to them, so compaction never makes a clone
+              hold old files alone (retained bytes charged to the clone)
+  --db NAME   that database; a clone named here also rewrites the files it
+              shares with its source, into files it owns (reported as its
+              bytes): the source keeps its own files
+  --all       every database, each over the files only it holds
 
 Options:
-  --db NAME   only this database (default: all)
+  --full                    rewrite every file with a deleted row and every small
+                            file, whatever the thresholds
+  --deleted-fraction F      share of deleted rows (0 to 1) above which a file is rewritten
+  --small-file-size SIZE    files below SIZE (e.g. 8MB) are merged
 
 ${GLOBAL_OPTIONS_HELP}`,
   async run(args, { out }) {
-    const { values, positionals } = parseCommandArgs(args, DB_OPTION);
+    const { values, positionals } = parseCommandArgs(args, COMPACT_OPTIONS);
     expectPositionals(positionals, []);
+    const fraction = values['deleted-fraction'];
+    const small = values['small-file-size'];
+    if (fraction !== undefined && !/^\s*(0(\.\d+)?|1(\.0+)?|\.\d+)\s*$/.test(fraction)) {
+      throw invalid('COMPACT_THRESHOLD', `invalid --deleted-fraction ${JSON.stringify(fraction)}: use a number from 0 to 1, e.g. 0.1`);
+    }
+    const options = {
+      ...(values.db !== undefined ? { db: values.db } : {}),
+      all: values.all,
+      full: values.full,
+      ...(fraction !== undefined ? { deletedFraction: Number(fraction) } : {}),
+      ...(small !== undefined ? { smallFileBytes: parseSize(small) } : {}),
+    };
     await withMayfly(values, async ({ warehouse }) => {
       const bar = progressBar(out, 'compacting');
-      const report = await warehouse
-        .compact({ ...(values.db !== undefined ? { db: values.db } : {}), onProgress: (done, total, table) => bar.update(done, total, table) })
-        .finally(() => bar.finish());
+      const report = await warehouse.compact({ ...options, onProgress: (done, total, table) => bar.update(done, total, table) }).finally(() => bar.finish());
       if (out.json) return out.printJson(report);
-      out.line(`compacted ${plural(report.tablesCompacted, 'table')}${inElapsed(report.elapsedMs)}`);
       out.line(
-        formatFields([
-          ['files rewritten', formatCount(report.filesRewritten)],
-          ['files written', formatCount(report.filesWritten)],
-          ['delete vectors folded', formatCount(report.deleteVectorsFolded)],
-          ['tables skipped (changed meanwhile)', formatCount(report.tablesSkipped)],
-        ]),
+        `compacted ${plural(report.tablesCompacted, 'table')}: read ${formatBytes(report.bytesRead)}, wrote ${formatBytes(report.bytesWritten)}${inElapsed(report.elapsedMs)}`,
       );
+      const columns: Column[] = [
+        { header: 'database' },
+        { header: 'shared files' },
+        { header: 'tables', align: 'right' },
+        { header: 'files rewritten', align: 'right' },
+        { header: 'files written', align: 'right' },
+        { header: 'deletes dropped', align: 'right' },
+        { header: 'deletes trimmed', align: 'right' },
+        { header: 'read', align: 'right' },
+        { header: 'written', align: 'right' },
+        { header: 'skipped', align: 'right' },
+      ];
+      out.line(
+        formatTable(
+          columns,
+          report.databases.map((d) => [
+            d.name,
+            d.shared ? 'rewritten' : 'left',
+            formatCount(d.tablesCompacted),
+            formatCount(d.filesRewritten),
+            formatCount(d.filesWritten),
+            formatCount(d.deleteVectorsDropped),
+            formatCount(d.deleteVectorsTrimmed),
+            formatBytes(d.bytesRead),
+            formatBytes(d.bytesWritten),
+            formatCount(d.tablesSkipped),
+          ]),
+        ),
+      );
+      if (report.tablesSkipped > 0) out.line(`${plural(report.tablesSkipped, 'table')} changed meanwhile: skipped, run compact again`);
     });
   },
 };

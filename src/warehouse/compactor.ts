@@ -1,40 +1,150 @@
-import { isMayflyError } from '../core/errors.js';
+import { invalid, isMayflyError } from '../core/errors.js';
 import { quoteIdent, quoteLiteral } from '../core/names.js';
-import type { TableVersion } from '../catalog/model.js';
+import type { DatabaseRef, DeleteFile, TableVersion } from '../catalog/model.js';
 import { physicalName, tableRelationSql } from '../sql/table-relation.js';
 import { commitTree } from './committer.js';
+import { DEFAULT_DELETED_FRACTION, planCompaction, type CompactionPlan, type CompactionThresholds } from './compaction-plan.js';
 import type { Session } from './session.js';
 import { writeDataFiles, writeDeleteFile } from './table-writes.js';
 import type { Warehouse } from './warehouse.js';
 
 /** Options of a compaction run. */
 export interface CompactOptions {
-  /** Only this database (default: all). */
+  /** Only this database (default: production). */
   readonly db?: string;
+  /** Every database, each over the files only it holds. */
+  readonly all?: boolean;
+  /** Rewrite every file with a deleted row and every small file, whatever the thresholds. */
+  readonly full?: boolean;
+  /**
+   * Also rewrite files the database shares with others, into files it alone
+   * owns (they keep theirs). Default: true for a clone named with `db`, false
+   * otherwise, so compacting a source never leaves its clones holding old files alone.
+   */
+  readonly shared?: boolean;
+  /** Share of a file's rows deleted above which it is rewritten (default 0.1). */
+  readonly deletedFraction?: number;
+  /** Files below this size are merged (default: the warehouse's `smallFileBytes`). */
+  readonly smallFileBytes?: number;
   /** Called after each table. */
   readonly onProgress?: (done: number, total: number, table: string) => void;
 }
 
-/** What compaction did. */
-export interface CompactReport {
+/** What compaction did in one database. */
+export interface CompactCounts {
   readonly tablesCompacted: number;
   readonly tablesSkipped: number;
+  /** Data files read and replaced. */
   readonly filesRewritten: number;
+  /** Data files written (new, owned by this database). */
   readonly filesWritten: number;
+  /** Delete vectors no longer needed (all their rows were in rewritten files). */
+  readonly deleteVectorsDropped: number;
+  /** Delete vectors rewritten with only the rows of files kept. */
+  readonly deleteVectorsTrimmed: number;
+  /** Bytes of the data files and delete vectors read. */
+  readonly bytesRead: number;
+  /** Bytes of the data files and delete vectors written. */
+  readonly bytesWritten: number;
+}
+
+/** What compaction did, in total and per database (a clone's bytes are reported as its own). */
+export interface CompactReport extends CompactCounts {
+  /** Delete vectors dropped or trimmed (kept for reports written before partial compaction). */
   readonly deleteVectorsFolded: number;
+  readonly databases: readonly ({ readonly name: string; readonly shared: boolean } & CompactCounts)[];
   readonly elapsedMs: number;
 }
 
+type Counts = { -readonly [K in keyof CompactCounts]: CompactCounts[K] };
+
+const zero = (): Counts => ({
+  tablesCompacted: 0,
+  tablesSkipped: 0,
+  filesRewritten: 0,
+  filesWritten: 0,
+  deleteVectorsDropped: 0,
+  deleteVectorsTrimmed: 0,
+  bytesRead: 0,
+  bytesWritten: 0,
+});
+
 /**
- * Rewrites the small files and the files with delete vectors of each table
- * into fresh files without deleted rows. Only files no other database shares
- * are rewritten, so compaction never turns shared bytes into copies; a table
- * changed concurrently is skipped and left for the next run.
+ * Rewrites, per table, only the data files whose deletes or size warrant it
+ * (compaction-plan.ts): untouched files and delete vectors stay as they are,
+ * so a 1 % change costs about 1 % of the table, not all of it. Rewritten
+ * files are new objects; old commits keep the old ones for time travel, and
+ * other databases sharing them keep theirs. A table changed concurrently is
+ * skipped and left for the next run.
  */
 export async function compactTables(wh: Warehouse, options: CompactOptions): Promise<CompactReport> {
   const started = performance.now();
-  const refs = options.db !== undefined ? [wh.requireRef(options.db)] : wh.catalog.listRefs();
-  // Who holds each file: (database, schema, table) triples; only files with one holder are rewritten.
+  const thresholds = resolveThresholds(wh, options);
+  const refs = options.all ? wh.catalog.listRefs() : [wh.requireRef(options.db ?? wh.settings.production)];
+  const holders = fileHolders(wh);
+  const jobs = refs.map((ref) => {
+    const tree = wh.tree(ref.commitId);
+    const tables = [...tree.schemas].flatMap(([schema, s]) => [...s.tables].map(([name, id]) => ({ schema, name, version: tree.tableVersion(id) })));
+    return { ref, shared: rewritesShared(ref, options), tables };
+  });
+  const total = jobs.reduce((n, j) => n + j.tables.length, 0);
+  const databases: CompactReport['databases'][number][] = [];
+  let n = 0;
+  for (const job of jobs) {
+    const counts = zero();
+    const mine = (key: string): boolean => job.shared || (holders.get(key)?.size ?? 0) <= 1;
+    // One engine per database, started only if one of its tables has deletes to count or files to merge.
+    let session: Session | undefined;
+    try {
+      for (const t of job.tables) {
+        if (t.version.deletes.length > 0 || t.version.files.length > 1) {
+          session ??= await wh.session(job.ref.name);
+          const deleted = await deletedRows(session, t.version, counts);
+          const plan = planCompaction(t.version, deleted, mine, thresholds);
+          if (plan) {
+            const tree = wh.tree(job.ref.commitId);
+            tree.setTable(t.schema, t.name, await rewriteTable(session, t.version, plan, counts));
+            try {
+              commitTree(wh, job.ref.name, job.ref.commitId, tree, `compact ${t.schema}.${t.name}`);
+              counts.tablesCompacted++;
+            } catch (e) {
+              if (!isMayflyError(e, 'WRITE_CONFLICT')) throw e;
+              counts.tablesSkipped++;
+            }
+          }
+        }
+        options.onProgress?.(++n, total, `${job.ref.name}.${t.schema}.${t.name}`);
+      }
+    } finally {
+      session?.close();
+    }
+    databases.push({ name: job.ref.name, shared: job.shared, ...counts });
+  }
+  const sum = zero();
+  for (const d of databases) for (const k of Object.keys(sum) as (keyof Counts)[]) sum[k] += d[k];
+  return { ...sum, deleteVectorsFolded: sum.deleteVectorsDropped + sum.deleteVectorsTrimmed, databases, elapsedMs: performance.now() - started };
+}
+
+function resolveThresholds(wh: Warehouse, options: CompactOptions): CompactionThresholds {
+  const deletedFraction = options.deletedFraction ?? DEFAULT_DELETED_FRACTION;
+  if (!(deletedFraction >= 0 && deletedFraction <= 1)) {
+    throw invalid('COMPACT_THRESHOLD', `the deleted fraction must be between 0 and 1 (got ${deletedFraction})`);
+  }
+  const smallFileBytes = options.smallFileBytes ?? wh.settings.smallFileBytes;
+  if (!(Number.isFinite(smallFileBytes) && smallFileBytes >= 0)) {
+    throw invalid('COMPACT_THRESHOLD', `the small-file size must be a size of zero or more bytes (got ${smallFileBytes})`);
+  }
+  if (options.all && options.db !== undefined) throw invalid('COMPACT_TARGET', 'name one database or ask for all, not both');
+  return { deletedFraction, smallFileBytes, full: options.full ?? false };
+}
+
+/** Whether a compaction of this database rewrites files other databases share (see {@link CompactOptions.shared}). */
+function rewritesShared(ref: DatabaseRef, options: CompactOptions): boolean {
+  return options.shared ?? (options.db !== undefined && ref.source !== undefined);
+}
+
+/** Who holds each file: (database, schema, table) triples; a file with one holder is that table's own. */
+function fileHolders(wh: Warehouse): Map<string, Set<string>> {
   const holders = new Map<string, Set<string>>();
   for (const r of wh.catalog.listRefs()) {
     const tree = wh.tree(r.commitId);
@@ -49,74 +159,40 @@ export async function compactTables(wh: Warehouse, options: CompactOptions): Pro
       }
     }
   }
-  const report = { tablesCompacted: 0, tablesSkipped: 0, filesRewritten: 0, filesWritten: 0, deleteVectorsFolded: 0 };
-  const exclusive = (key: string): boolean => (holders.get(key)?.size ?? 0) <= 1;
-  const jobs = refs.map((ref) => {
-    const tree = wh.tree(ref.commitId);
-    const tables = [...tree.schemas].flatMap(([schema, s]) => [...s.tables].map(([name, id]) => ({ schema, name, version: tree.tableVersion(id) })));
-    return { db: ref.name, base: ref.commitId, tables };
-  });
-  const total = jobs.reduce((n, j) => n + j.tables.length, 0);
-  let n = 0;
-  for (const job of jobs) {
-    // One engine per database, started only if one of its tables needs rewriting.
-    let session: Session | undefined;
-    try {
-      for (const t of job.tables) {
-        const plan = planCompaction(t.version, exclusive, wh.settings.smallFileBytes);
-        if (plan) {
-          session ??= await wh.session(job.db);
-          const tree = wh.tree(job.base);
-          tree.setTable(t.schema, t.name, await rewriteTable(session, t.version, plan, report));
-          try {
-            commitTree(wh, job.db, job.base, tree, `compact ${t.schema}.${t.name}`);
-            report.tablesCompacted++;
-          } catch (e) {
-            if (!isMayflyError(e, 'WRITE_CONFLICT')) throw e;
-            report.tablesSkipped++;
-          }
-        }
-        options.onProgress?.(++n, total, `${job.db}.${t.schema}.${t.name}`);
-      }
-    } finally {
-      session?.close();
-    }
-  }
-  return { ...report, elapsedMs: performance.now() - started };
+  return holders;
 }
 
-/** Which files of a table to rewrite: exclusive ones that are small or have deleted rows; none when that gains nothing. */
-interface CompactionPlan {
-  readonly rewrite: ReadonlySet<string>;
-  /** Data files with deleted rows: those kept keep their delete vectors. */
-  readonly deleted: ReadonlySet<string>;
+/** Deleted rows per data file, read once from the table's delete vectors. */
+async function deletedRows(session: Session, v: TableVersion, counts: Counts): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  if (v.deletes.length === 0) return out;
+  const r = await session.engine.query(`SELECT file_key, count(*) AS n FROM read_parquet([${deletePaths(session, v.deletes)}]) GROUP BY file_key`);
+  for (const row of r.rows) out.set(String(row.file_key), Number(row.n));
+  counts.bytesRead += v.deletes.reduce((b, d) => b + d.bytes, 0);
+  return out;
 }
 
-function planCompaction(v: TableVersion, exclusive: (key: string) => boolean, smallFileBytes: number): CompactionPlan | undefined {
-  const deleted = new Set(v.deletes.flatMap((d) => d.targets));
-  const rewrite = v.files.filter((f) => exclusive(f.key) && (f.bytes < smallFileBytes || deleted.has(f.key)));
-  if (rewrite.length === 0 || (rewrite.length === 1 && !deleted.has(rewrite[0]?.key ?? ''))) return undefined;
-  return { rewrite: new Set(rewrite.map((f) => f.key)), deleted };
+function deletePaths(session: Session, deletes: readonly DeleteFile[]): string {
+  return deletes.map((d) => quoteLiteral(session.warehouse.store.localPath(d.key))).join(', ');
 }
 
-async function rewriteTable(
-  session: Session,
-  v: TableVersion,
-  plan: CompactionPlan,
-  report: { filesRewritten: number; filesWritten: number; deleteVectorsFolded: number },
-): Promise<TableVersion> {
+async function rewriteTable(session: Session, v: TableVersion, plan: CompactionPlan, counts: Counts): Promise<TableVersion> {
   const bound = session.boundTable(v);
-  const subset = { ...bound, files: bound.files.filter((f) => plan.rewrite.has(f.key)) };
+  const rewrite = new Set(plan.rewrite.map((f) => f.key));
+  // Only the delete vectors naming a rewritten file take part in reading it.
+  const subset = { ...bound, files: bound.files.filter((f) => rewrite.has(f.key)) };
   const columns = v.columns.map((c) => `${quoteIdent(c.name)} AS ${physicalName(c.id)}`).join(', ');
-  const written = await writeDataFiles(session, `SELECT ${columns} FROM (${tableRelationSql(subset)})`, v.columns);
-  const kept = v.files.filter((f) => !plan.rewrite.has(f.key));
-  const keptWithDeletes = kept.filter((f) => plan.deleted.has(f.key)).map((f) => quoteLiteral(f.key));
-  const dvPaths = bound.deletes.map((d) => quoteLiteral(d.path)).join(', ');
-  const dv = keptWithDeletes.length
-    ? await writeDeleteFile(session, `SELECT file_key, pos FROM read_parquet([${dvPaths}]) WHERE file_key IN (${keptWithDeletes.join(', ')})`)
-    : undefined;
-  report.filesRewritten += plan.rewrite.size;
-  report.filesWritten += written.length;
-  report.deleteVectorsFolded += v.deletes.length - (dv ? 1 : 0);
-  return { ...v, files: [...kept, ...written], deletes: dv ? [dv] : [] };
+  const written = plan.rewrite.length > 0 ? await writeDataFiles(session, `SELECT ${columns} FROM (${tableRelationSql(subset)})`, v.columns) : [];
+  let trimmed: DeleteFile | undefined;
+  if (plan.trimmedDeletes.length > 0) {
+    const kept = plan.kept.map((f) => quoteLiteral(f.key)).join(', ');
+    trimmed = await writeDeleteFile(session, `SELECT file_key, pos FROM read_parquet([${deletePaths(session, plan.trimmedDeletes)}]) WHERE file_key IN (${kept})`);
+  }
+  counts.filesRewritten += plan.rewrite.length;
+  counts.filesWritten += written.length;
+  counts.deleteVectorsDropped += plan.droppedDeletes.length;
+  counts.deleteVectorsTrimmed += plan.trimmedDeletes.length;
+  counts.bytesRead += plan.rewrite.reduce((b, f) => b + f.bytes, 0);
+  counts.bytesWritten += written.reduce((b, f) => b + f.bytes, 0) + (trimmed?.bytes ?? 0);
+  return { ...v, files: [...plan.kept, ...written], deletes: [...plan.keptDeletes, ...(trimmed ? [trimmed] : [])] };
 }
