@@ -77,10 +77,12 @@ function groupSql(
   let sql = `SELECT ${cols.join(', ') || 'NULL AS __mf_empty'} FROM read_parquet([${paths}]${options}) t`;
   if (deletes.length > 0) {
     // Delete vectors name files by key; map keys to this read's file_index so the anti-join compares integers.
+    // The index is cast to file_index's own type (UBIGINT): an INTEGER would make DuckDB compare both
+    // sides as HUGEINT, casting every row of the scan before probing.
     const keys = files.map((f, i) => `(${quoteLiteral(f.key)}, ${i})`).join(', ');
     const dvPaths = deletes.map((d) => quoteLiteral(d.path)).join(', ');
     sql +=
-      ` ANTI JOIN (SELECT m.i, d.pos FROM read_parquet([${dvPaths}]) d JOIN (VALUES ${keys}) m(k, i) ON d.file_key = m.k) dv` +
+      ` ANTI JOIN (SELECT CAST(m.i AS UBIGINT) AS i, d.pos FROM read_parquet([${dvPaths}]) d JOIN (VALUES ${keys}) m(k, i) ON d.file_key = m.k) dv` +
       ` ON t.file_index = dv.i AND t.file_row_number = dv.pos`;
   }
   return sql;

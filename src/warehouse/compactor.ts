@@ -85,7 +85,7 @@ export async function compactTables(wh: Warehouse, options: CompactOptions): Pro
   const jobs = refs.map((ref) => {
     const tree = wh.tree(ref.commitId);
     const tables = [...tree.schemas].flatMap(([schema, s]) => [...s.tables].map(([name, id]) => ({ schema, name, version: tree.tableVersion(id) })));
-    return { ref, shared: rewritesShared(ref, options), tables };
+    return { ref, shared: rewritesShared(wh, ref, options), tables };
   });
   const total = jobs.reduce((n, j) => n + j.tables.length, 0);
   const databases: CompactReport['databases'][number][] = [];
@@ -139,8 +139,8 @@ function resolveThresholds(wh: Warehouse, options: CompactOptions): CompactionTh
 }
 
 /** Whether a compaction of this database rewrites files other databases share (see {@link CompactOptions.shared}). */
-function rewritesShared(ref: DatabaseRef, options: CompactOptions): boolean {
-  return options.shared ?? (options.db !== undefined && ref.source !== undefined);
+function rewritesShared(wh: Warehouse, ref: DatabaseRef, options: CompactOptions): boolean {
+  return options.shared ?? (options.db !== undefined && ref.source !== undefined && ref.name !== wh.settings.production);
 }
 
 /** Who holds each file: (database, schema, table) triples; a file with one holder is that table's own. */
