@@ -37,16 +37,16 @@ export function growthScale(quick: boolean, env: NodeJS.ProcessEnv = process.env
   const name = quick ? 'quick' : env.MAYFLY_BENCH_SCALE === 'large' ? 'large' : 'default';
   const maxClones = Number(env.MAYFLY_BENCH_GROWTH_CLONES ?? (name === 'large' ? 10_000 : name === 'quick' ? 100 : 1_000));
   const s = {
-    quick: { files: 10_000, filesBudget: 30_000, clonesBudget: 30_000, commits: [1_000], heap: 3_000, commitsBudget: 20_000, rows: 400_000, runs: 3 },
-    default: { files: 100_000, filesBudget: 120_000, clonesBudget: 100_000, commits: [1_000, 10_000, 100_000], heap: 20_000, commitsBudget: 90_000, rows: 2_000_000, runs: 5 },
-    large: { files: 100_000, filesBudget: 600_000, clonesBudget: 1_800_000, commits: [1_000, 10_000, 100_000], heap: 20_000, commitsBudget: 900_000, rows: 4_000_000, runs: 9 },
+    quick: { prodFiles: 1_000, files: 10_000, filesBudget: 30_000, clonesBudget: 30_000, commits: [1_000], heap: 3_000, commitsBudget: 20_000, rows: 400_000, runs: 3 },
+    default: { prodFiles: 1_000, files: 100_000, filesBudget: 120_000, clonesBudget: 100_000, commits: [1_000, 10_000, 100_000], heap: 20_000, commitsBudget: 90_000, rows: 2_000_000, runs: 5 },
+    large: { prodFiles: 10_000, files: 100_000, filesBudget: 600_000, clonesBudget: 1_800_000, commits: [1_000, 10_000, 100_000], heap: 20_000, commitsBudget: 900_000, rows: 4_000_000, runs: 9 },
   }[name];
   return {
     name,
     startupRuns: s.runs,
     files: { sizes: [1, 100, 1_000, 10_000, 100_000].filter((n) => n <= s.files), commits: 10, commitBudgetMs: 10_000, budgetMs: s.filesBudget },
     // Sizes asked for by name run whatever they take.
-    clones: { sizes: CLONE_SIZES.filter((n) => n <= maxClones), prodFiles: 1_000, budgetMs: env.MAYFLY_BENCH_GROWTH_CLONES ? Number.POSITIVE_INFINITY : s.clonesBudget },
+    clones: { sizes: CLONE_SIZES.filter((n) => n <= maxClones), prodFiles: s.prodFiles, budgetMs: env.MAYFLY_BENCH_GROWTH_CLONES ? Number.POSITIVE_INFINITY : s.clonesBudget },
     commits: { catalogSizes: s.commits, heapUpTo: s.heap, budgetMs: s.commitsBudget },
     deletes: { rows: s.rows, files: 8, runs: s.runs },
   };
