@@ -5,7 +5,7 @@
  * wrote against the table's bytes, and the scan once more.
  */
 import { join } from 'node:path';
-import { median, progress, ShiftedClock, timed } from './bench-util.js';
+import { median, progress, round, ShiftedClock, timed } from './bench-util.js';
 import { openWarehouse } from './bench-warehouses.js';
 import { withLoad, type GrowthCurve } from './growth-curve.js';
 import { figure, type Figure } from './report.js';
@@ -38,17 +38,23 @@ export async function measureDeletes(root: string, o: DeletesOptions): Promise<{
       w.cloneDatabase('g_before', 'prod');
       const before = await w.session('g_before');
       const del = await timed(() => prod.run('DELETE FROM events WHERE id % 100 = 7'));
-      const scan = async (): Promise<{ plain: number; deleted: number }> => {
-        const plain: number[] = [];
-        const deleted: number[] = [];
+      const scan = async (): Promise<{ plain: number; deleted: number; plainCpu: number; deletedCpu: number }> => {
+        const wall = { plain: [] as number[], deleted: [] as number[] };
+        const cpu = { plain: [] as number[], deleted: [] as number[] };
         await before.run(SCAN);
         await prod.run(SCAN);
         for (let r = 0; r < o.runs; r++) {
           // Alternate which goes first, so warm caches and load favour neither.
-          const pair = r % 2 === 0 ? [[before, plain], [prod, deleted]] as const : [[prod, deleted], [before, plain]] as const;
-          for (const [s, out] of pair) out.push((await timed(() => s.run(SCAN))).ms);
+          const order = r % 2 === 0 ? (['plain', 'deleted'] as const) : (['deleted', 'plain'] as const);
+          for (const v of order) {
+            const c = process.cpuUsage();
+            wall[v].push((await timed(() => (v === 'plain' ? before : prod).run(SCAN))).ms);
+            const used = process.cpuUsage(c);
+            // CPU of the whole process (DuckDB's threads included) is immune to other processes on the machine.
+            cpu[v].push((used.user + used.system) / 1000);
+          }
         }
-        return { plain: median(plain), deleted: median(deleted) };
+        return { plain: median(wall.plain), deleted: median(wall.deleted), plainCpu: median(cpu.plain), deletedCpu: median(cpu.deleted) };
       };
       const scanned = await scan();
       progress(`growth deletes: scan ${scanned.plain.toFixed(1)} ms, after a 1% DELETE ${scanned.deleted.toFixed(1)} ms`);
@@ -77,6 +83,7 @@ export async function measureDeletes(root: string, o: DeletesOptions): Promise<{
         ['full scan, before (ms)', value.scanned.plain],
         ['full scan, after the 1% DELETE (ms)', value.scanned.deleted],
         ['full scan, after compact (ms)', value.scanAfterCompact],
+        ['full scan CPU, before / after the 1% DELETE (ms)', `${round(value.scanned.plainCpu)} / ${round(value.scanned.deletedCpu)}`],
         ['table (MB)', mb(value.tableBytes)],
         ['compact wrote (MB)', mb(value.written)],
       ],
@@ -85,6 +92,7 @@ export async function measureDeletes(root: string, o: DeletesOptions): Promise<{
     const figures = [
       figure('1% DELETE: full scan after / before', value.scanned.deleted / value.scanned.plain, '×', { op: '<=', value: 1.25 }),
       figure('1% DELETE: compact bytes written / table bytes', value.written / value.tableBytes, '×', { op: '<=', value: 0.1 }),
+      figure('1% DELETE: full scan CPU time after / before', value.scanned.deletedCpu / value.scanned.plainCpu, '×'),
       figure('1% DELETE: full scan after compact / before', value.scanAfterCompact / value.scanned.plain, '×'),
     ];
     return { curve, figures };
