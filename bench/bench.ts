@@ -6,7 +6,8 @@
  *
  *   npm run bench                      full sizes (~1 GB, 100,000 files)
  *   npm run bench -- --quick           every size ~10× smaller; results go to the temp dir
- *   npm run bench -- --only query,gc   some phases (clone, copy, query, update, gc, lifecycle, cost, ingest, dag)
+ *   npm run bench -- --only query,gc   some phases (clone, copy, query, update, gc, lifecycle, cost, ingest, dag, growth)
+ *   npm run bench -- --only growth     the growth curves alone (MAYFLY_BENCH_SCALE=large for every size of the issue)
  *   npm run bench -- --out file.json --keep-data
  */
 import { readdirSync, rmdirSync, rmSync } from 'node:fs';
@@ -20,6 +21,8 @@ import { measureCloneLatency } from './clone-latency.js';
 import { measureCost } from './cost-bench.js';
 import { measureDag } from './dag-bench.js';
 import { measureIngest } from './ingest-bench.js';
+import { measureGrowth } from './growth-bench.js';
+import { growthMarkdown } from './growth-markdown.js';
 import { measureLifecycle } from './lifecycle-bench.js';
 import { measureFullCopy } from './full-copy.js';
 import { measureGc, measureGcScan } from './gc-bench.js';
@@ -28,7 +31,7 @@ import { RawDuck } from './raw-duck.js';
 import { formatTable, results, writeResults, type Figure } from './report.js';
 import { measureRowUpdate } from './row-update.js';
 
-const PHASES = ['clone', 'copy', 'query', 'update', 'gc', 'lifecycle', 'cost', 'ingest', 'dag'] as const;
+const PHASES = ['clone', 'copy', 'query', 'update', 'gc', 'lifecycle', 'cost', 'ingest', 'dag', 'growth'] as const;
 type Phase = (typeof PHASES)[number];
 /** Phases that measure the data plane on the generated ~1 GB warehouse. */
 const DATA_PLANE_PHASES: readonly Phase[] = ['clone', 'copy', 'query', 'update', 'gc'];
@@ -39,6 +42,7 @@ const CONTROL_PLANE_PHASES: readonly { readonly phase: Phase; readonly label: st
   { phase: 'cost', label: 'cost report over a year of metering', measure: measureCost },
   { phase: 'ingest', label: 'pipe ingest against raw DuckDB reading the same files', measure: measureIngest },
   { phase: 'dag', label: 'the sample DAG on production and on clones', measure: measureDag },
+  { phase: 'growth', label: 'growth curves: files per table, clones, commits, heap, start-up, a 1% change', measure: measureGrowth },
 ];
 
 interface Args {
@@ -205,6 +209,7 @@ async function main(): Promise<void> {
   writeResults(args.out, r);
   process.stdout.write(`\nMayfly benchmark${args.quick ? ' (--quick)' : ''}: ${r.machine.cpus} CPUs, ${(r.machine.memory / 2 ** 30).toFixed(0)} GB, Node ${r.machine.node}\n\n`);
   process.stdout.write(formatTable(figures) + '\n\n');
+  if (args.phases.has('growth')) process.stdout.write(`Growth curves (Markdown):\n\n${growthMarkdown(r)}\n\n`);
   const missed = figures.filter((f) => f.pass === false).length;
   process.stdout.write(`${figures.filter((f) => f.pass === true).length} pass, ${missed} miss, ${Object.keys(errors).length} phase error(s); ${((performance.now() - started) / 1000).toFixed(0)} s; results in ${args.out}\n`);
   const peak = Math.max(0, ...Object.values(load).flatMap((l) => [l.before, l.after]));

@@ -69,3 +69,34 @@ function formatValue(v: number): string {
   if (!Number.isFinite(v)) return String(v);
   return Math.abs(v) >= 10_000 ? v.toLocaleString('en-US', { maximumFractionDigits: 0 }) : String(v);
 }
+
+/** A growth curve as results.json holds it: a measure at increasing sizes, one small table in the README. */
+export interface CurveTable {
+  readonly id: string;
+  readonly title: string;
+  /** The goal it is judged against, in words. */
+  readonly goal: string;
+  /** Column headers; the first is the size. */
+  readonly columns: readonly string[];
+  readonly rows: readonly (readonly (number | string)[])[];
+  /** The 1-minute load average when the curve started and ended (other processes skew wall times). */
+  readonly load: { readonly before: number; readonly after: number };
+  /** What ran short of the asked sizes, and why. */
+  readonly note?: string;
+}
+
+/** A growth curve as a small Markdown table for the README: title and goal, the table, the load average and any note. */
+export function curveMarkdown(curve: CurveTable): string {
+  const cell = (v: number | string): string => (typeof v === 'number' ? (Number.isFinite(v) ? round(v).toLocaleString('en-US') : '—') : v);
+  const right = curve.columns.map((_, i) => curve.rows.some((r) => typeof r[i] === 'number'));
+  const lines = [
+    `**${curve.title}** (goal: ${curve.goal})`,
+    '',
+    `| ${curve.columns.join(' | ')} |`,
+    `|${right.map((r) => (r ? '---:' : '---')).join('|')}|`,
+    ...curve.rows.map((r) => `| ${curve.columns.map((_, i) => cell(r[i] ?? '')).join(' | ')} |`),
+    '',
+    `Load average ${curve.load.before.toFixed(2)} before, ${curve.load.after.toFixed(2)} after.${curve.note ? ` ${curve.note}.` : ''}`,
+  ];
+  return lines.join('\n');
+}
