@@ -233,12 +233,12 @@ export class Warehouse implements CommitContext {
     return compactTables(this, options);
   }
 
-  /** The ref of a database, or DB_NOT_FOUND with the names that exist. */
+  /** The ref of a database, or DB_NOT_FOUND saying where to find the names that exist. */
   requireRef(name: string): DatabaseRef {
     const ref = this.catalog.getRef(name);
     if (!ref) {
-      const known = this.catalog.listRefs().map((r) => r.name);
-      throw notFound('DB_NOT_FOUND', `database ${name} does not exist (databases: ${known.join(', ') || 'none'})`);
+      // Not the list of every database: existence checks land here, and their cost must not grow with the number of clones.
+      throw notFound('DB_NOT_FOUND', `database ${name} does not exist; \`mayfly db list\` lists the databases`);
     }
     return ref;
   }
