@@ -12,13 +12,16 @@ const HOOK = fileURLToPath(new URL('./helpers/module-log.js', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'mayfly-start-up-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
-const HEAVY = ['@duckdb/node-api', 'better-sqlite3', 'zod'] as const;
+const HEAVY = ['@duckdb/node-api', 'better-sqlite3', 'zod', 'yaml'] as const;
 let runs = 0;
 
-/** Runs `mayfly args…` in a child process and returns the packages (under node_modules) it loaded. */
+/** The module that holds mayfly.yaml's zod schema: loading it loads zod. */
+const CONFIG_SCHEMA = 'config-schema';
+
+/** Runs `mayfly args…` in a child process and returns the packages (under node_modules) it loaded, and `config-schema` if it loaded that. */
 function packagesLoaded(args: readonly string[]): ReadonlySet<string> {
   const log = join(scratch, `modules-${runs++}.log`);
-  const env: NodeJS.ProcessEnv = { ...process.env, MAYFLY_MODULE_LOG: log, MAYFLY_USER: 'ann' };
+  const env: NodeJS.ProcessEnv = { ...process.env, MAYFLY_MODULE_LOG: log, MAYFLY_USER: 'ann', MAYFLY_CACHE_DIR: join(scratch, 'cache') };
   delete env.MAYFLY_HOME;
   delete env.NODE_TEST_CONTEXT;
   const r = spawnSync(process.execPath, ['--import', HOOK, MAIN, ...args], { encoding: 'utf8', cwd: scratch, env });
@@ -26,26 +29,29 @@ function packagesLoaded(args: readonly string[]): ReadonlySet<string> {
   const urls = readFileSync(log, 'utf8').split('\n').filter(Boolean);
   // The log must have seen our own modules, or it proves nothing about the others.
   assert.ok(urls.some((u) => u.endsWith('/src/cli/main.js')), 'the module log recorded the CLI itself');
-  return new Set(urls.flatMap((u) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(u)?.[1] ?? []));
+  const packages = urls.flatMap((u) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(u)?.[1] ?? []);
+  return new Set([...packages, ...(urls.some((u) => u.endsWith('/src/config/config-schema.js')) ? [CONFIG_SCHEMA] : [])]);
 }
 
 describe('start-up', () => {
   it('--version and --help load neither DuckDB, SQLite nor the config schema', () => {
     for (const args of [['--version'], ['--help'], ['help'], ['clone', '--help']]) {
       const loaded = packagesLoaded(args);
-      for (const p of HEAVY) assert.ok(!loaded.has(p), `mayfly ${args.join(' ')} loaded ${p}`);
+      for (const p of [...HEAVY, CONFIG_SCHEMA]) assert.ok(!loaded.has(p), `mayfly ${args.join(' ')} loaded ${p}`);
     }
   });
 
-  it('clone create and clone list do not load DuckDB; sql does', () => {
+  it('clone create and clone list load neither DuckDB nor, once the configuration was validated, zod and the YAML parser; sql loads DuckDB', () => {
     const home = join(scratch, 'home');
-    assert.equal(packagesLoaded(['init', '--home', home]).has('better-sqlite3'), true);
+    const first = packagesLoaded(['init', '--home', home]);
+    assert.ok(first.has('better-sqlite3') && first.has(CONFIG_SCHEMA), 'the first start validates the configuration');
     for (const args of [
       ['clone', 'create', 'squad_c_first', '--home', home],
       ['clone', 'list', '--home', home],
       ['clone', 'destroy', 'squad_c_first', '--home', home],
     ]) {
-      assert.ok(!packagesLoaded(args).has('@duckdb/node-api'), `mayfly ${args.join(' ')} loaded DuckDB`);
+      const loaded = packagesLoaded(args);
+      for (const p of ['@duckdb/node-api', 'zod', 'yaml', CONFIG_SCHEMA]) assert.ok(!loaded.has(p), `mayfly ${args.join(' ')} loaded ${p}`);
     }
     assert.ok(packagesLoaded(['sql', '--home', home, 'select 1']).has('@duckdb/node-api'), 'the hook sees DuckDB when SQL runs');
   });
