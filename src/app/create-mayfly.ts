@@ -8,7 +8,6 @@ import { Warehouse } from '../warehouse/warehouse.js';
 import { CloneActivityTracker } from '../clones/activity-tracker.js';
 import { CloneLifecycle } from '../clones/clone-lifecycle.js';
 import type { DeploymentReplayer } from '../clones/deployment-replayer.js';
-import { WarehouseDeploymentReplayer } from '../orchestrate/deployment-replayer.js';
 import { Meter } from '../costs/meter.js';
 import type { WarehouseSettings } from '../warehouse/warehouse-settings.js';
 
@@ -61,7 +60,7 @@ export function createMayfly(options: MayflyOptions = {}): Mayfly {
   const warehouse = new Warehouse(catalog, store, options.clock ?? systemClock, settings);
   const meter = Meter.attach(warehouse, config);
   const activity = CloneActivityTracker.attach(warehouse);
-  const replayer = new WarehouseDeploymentReplayer(warehouse);
+  const replayer = lazyReplayer(warehouse);
   return {
     config,
     warehouse,
@@ -82,5 +81,16 @@ export function createMayfly(options: MayflyOptions = {}): Mayfly {
       catalog.close();
       if (failures.length > 0) throw failures[0];
     },
+  };
+}
+
+/** The orchestrate module's replayer, imported on first use: only `--reapply` and reap's refreshes need the deployer. */
+function lazyReplayer(warehouse: Warehouse): DeploymentReplayer {
+  let loaded: Promise<DeploymentReplayer> | undefined;
+  const get = (): Promise<DeploymentReplayer> =>
+    (loaded ??= import('../orchestrate/deployment-replayer.js').then((m) => new m.WarehouseDeploymentReplayer(warehouse)));
+  return {
+    capture: async (clone, source) => (await get()).capture(clone, source),
+    replay: async (clone, captured) => (await get()).replay(clone, captured),
   };
 }

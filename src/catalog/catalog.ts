@@ -74,3 +74,16 @@ export interface EventFilter {
   readonly since?: number;
   readonly until?: number;
 }
+
+// Key ranges over control-plane records (clone lifecycle indexes: due times, near names).
+export interface Catalog {
+  /** The records of a kind whose key is in [from, to), by key, at most `limit` of them. */
+  listRecordRange<T>(kind: string, range: RecordRange): readonly StoredRecord<T>[];
+}
+
+/** A range of record keys, [from, to), and how many records to return at most. */
+export interface RecordRange {
+  readonly from: string;
+  readonly to: string;
+  readonly limit?: number;
+}

@@ -1,7 +1,7 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { internal, invalid, notFound } from '../core/errors.js';
-import type { Catalog, EventFilter, StoredEvent, StoredRecord } from './catalog.js';
+import type { Catalog, EventFilter, RecordRange, StoredEvent, StoredRecord } from './catalog.js';
 import type { Commit, DatabaseRef, MetadataKind, RefLogEntry } from './model.js';
 
 const SCHEMA = `
@@ -259,6 +259,15 @@ export class SqliteCatalog implements Catalog {
 
   private log(name: string, commitId: string | null, at: number, reason: string): void {
     this.sql('INSERT INTO reflog (name, commit_id, at, reason) VALUES (?, ?, ?, ?)').run(name, commitId, at, reason);
+  }
+
+  // Key ranges over control-plane records: a range scan of the (kind, key) primary key, so its cost follows the rows returned.
+  listRecordRange<T>(kind: string, range: RecordRange): readonly StoredRecord<T>[] {
+    const rows = this.sql('SELECT key, body FROM records WHERE kind = ? AND key >= ? AND key < ? ORDER BY key LIMIT ?').all(kind, range.from, range.to, range.limit ?? -1) as {
+      key: string;
+      body: string;
+    }[];
+    return rows.map((r) => ({ key: r.key, value: JSON.parse(r.body) as T }));
   }
 }
 

@@ -22,3 +22,12 @@ export interface Command {
   /** Runs the command with its arguments (the command words removed); throws MayflyErrors for the user to act on. */
   run(args: readonly string[], ctx: CommandContext): Promise<void>;
 }
+
+/**
+ * What the command table knows of a command without loading it: enough to
+ * list it in help and to find the command words among the arguments.
+ */
+export interface CommandEntry extends Pick<Command, 'words' | 'summary' | 'options'> {
+  /** Imports the module that exports the command (alone or in a list). */
+  load(): Promise<Readonly<Record<string, unknown>>>;
+}

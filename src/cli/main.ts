@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { isMayflyError } from '../core/errors.js';
 import { GLOBAL_OPTIONS, usageError, type OptionsConfig } from './args.js';
 import type { Command, CommandContext } from './command.js';
-import { COMMANDS, GROUPS, findCommand } from './commands.js';
+import { COMMANDS, GROUPS, findCommand, loadCommand } from './commands.js';
 import { reportError } from './error-report.js';
 import { EXIT_CODES, type ExitCode } from './exit-codes.js';
 import { generalHelp, groupHelp, usageHint } from './help.js';
@@ -33,7 +33,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
       else out.line(`mayfly ${version()}`);
       return EXIT_CODES.ok;
     }
-    const selection = select(pre.words, pre.help, argv, (text) => (helpOnError = text));
+    const selection = await select(pre.words, pre.help, argv, (text) => (helpOnError = text));
     if ('text' in selection) {
       out.line(selection.text);
       return EXIT_CODES.ok;
@@ -63,10 +63,10 @@ function prescan(argv: readonly string[]): { words: { value: string; index: numb
 }
 
 /** Picks the command the words name, or the help to print; unknown words are usage errors. */
-function select(words: readonly { value: string; index: number }[], help: boolean, argv: readonly string[], onHelp: (text: string) => void): Selection {
+async function select(words: readonly { value: string; index: number }[], help: boolean, argv: readonly string[], onHelp: (text: string) => void): Promise<Selection> {
   const [first, second] = words.map((w) => w.value);
   if (first === undefined) return { text: generalHelp() };
-  if (first === 'help') return { text: helpFor(words.slice(1).map((w) => w.value)) };
+  if (first === 'help') return { text: await helpFor(words.slice(1).map((w) => w.value)) };
   const group = GROUPS.has(first);
   if (group) {
     onHelp(groupHelp(first));
@@ -76,18 +76,20 @@ function select(words: readonly { value: string; index: number }[], help: boolea
     }
   }
   const named = group ? [first, second ?? ''] : [first];
-  const command = findCommand(named);
-  if (!command) throw usageError(`unknown command ${JSON.stringify(named.join(' '))}`);
+  const entry = findCommand(named);
+  if (!entry) throw usageError(`unknown command ${JSON.stringify(named.join(' '))}`);
+  // Only the selected command's module is loaded: the others' imports (DuckDB, the config schema) stay unread.
+  const command = await loadCommand(entry);
   if (help) return { text: command.help };
   const used = new Set(words.slice(0, named.length).map((w) => w.index));
   return { command, args: argv.filter((_, i) => !used.has(i)) };
 }
 
 /** The help `mayfly help WORDS` prints. */
-function helpFor(words: readonly string[]): string {
+async function helpFor(words: readonly string[]): Promise<string> {
   if (words.length === 0) return generalHelp();
-  const command = findCommand(words);
-  if (command) return command.help;
+  const entry = findCommand(words);
+  if (entry) return (await loadCommand(entry)).help;
   const [first = ''] = words;
   if (words.length === 1 && GROUPS.has(first)) return groupHelp(first);
   throw usageError(`unknown command ${JSON.stringify(words.join(' '))}`);

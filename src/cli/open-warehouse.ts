@@ -1,5 +1,4 @@
-import { createMayfly, hasWarehouse, type Mayfly } from '../app/create-mayfly.js';
-import { loadConfig, type ResolvedConfig } from '../config/mayfly-config.js';
+import type { Mayfly } from '../app/create-mayfly.js';
 import { accessSync, constants, statSync } from 'node:fs';
 import { forbidden, invalid, notFound } from '../core/errors.js';
 import type { Session, SessionOptions } from '../warehouse/session.js';
@@ -11,10 +10,12 @@ import type { GlobalOptions } from './args.js';
  * mistyped `--home` must not create an empty warehouse).
  */
 export async function withMayfly<T>(options: GlobalOptions, work: (mayfly: Mayfly) => Promise<T>, create = false): Promise<T> {
+  // Imported here, not above: a command's module stays cheap to load for its help and usage errors.
+  const [{ createMayfly, hasWarehouse }, { loadConfig }] = await Promise.all([import('../app/create-mayfly.js'), import('../config/mayfly-config.js')]);
   const config = loadConfig({ ...(options.config ? { configPath: options.config } : {}), ...(options.home ? { home: options.home } : {}) });
   checkHome(config.home);
   if (!create && !hasWarehouse(config.home)) throw notInitialized(config.home);
-  const mayfly = openOrExplain(config);
+  const mayfly = openOrExplain(() => createMayfly({ config }), config.home);
   try {
     return await work(mayfly);
   } finally {
@@ -33,13 +34,13 @@ export async function withSession<T>(mayfly: Mayfly, db: string | undefined, wor
 }
 
 /** Creates Mayfly, turning a home that cannot be created into a user error. */
-function openOrExplain(config: ResolvedConfig): Mayfly {
+function openOrExplain(open: () => Mayfly, home: string): Mayfly {
   try {
-    return createMayfly({ config });
+    return open();
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOTDIR' || code === 'EEXIST') {
-      throw forbidden('HOME_NO_ACCESS', `the warehouse home ${config.home} cannot be created or written (${code}); fix the permissions of its folder or point --home elsewhere`);
+      throw forbidden('HOME_NO_ACCESS', `the warehouse home ${home} cannot be created or written (${code}); fix the permissions of its folder or point --home elsewhere`);
     }
     throw e;
   }

@@ -5,7 +5,8 @@ import { conflict, forbidden, invalid, notFound } from '../core/errors.js';
 import type { DatabaseChanges } from '../warehouse/database-changes.js';
 import type { DatabaseInfo, Warehouse } from '../warehouse/warehouse.js';
 import { deliverHooks, recordCloneEvent, recordCloneHistory, type HookReport } from './clone-hooks.js';
-import { checkCloneName, scopeFromName } from './clone-naming.js';
+import { ensureCloneIndex, scopeMembers } from './clone-index.js';
+import { checkCloneName, nearCloneNames, scopeFromName } from './clone-naming.js';
 import { clonePolicy, type ClonePolicy } from './clone-policy.js';
 import { archiveCloneRecord, getCloneRecord, listCloneRecords, putCloneRecord, type CloneRecord } from './clone-record.js';
 import { formatScope, parseScope, type Scope } from './clone-scope.js';
@@ -219,8 +220,8 @@ export class CloneLifecycle {
         const why = name === this.config.production ? 'it is the production database' : 'it has no clone record: it was not made by `mayfly clone create`';
         throw forbidden('NOT_A_CLONE', `cannot ${action} ${name}: ${why}. Mayfly manages only the clones it created${name === this.config.production ? '' : `; use \`mayfly db drop ${name}\` to drop it`}`);
       }
-      const live = listCloneRecords(this.warehouse.control).filter((r) => r.state !== 'destroyed').map((r) => r.name);
-      throw notFound('CLONE_NOT_FOUND', `clone ${name} does not exist (clones: ${live.join(', ') || 'none'})`);
+      const near = nearCloneNames(this.warehouse.control, name);
+      throw notFound('CLONE_NOT_FOUND', `clone ${name} does not exist${near.length ? ` (clones with a similar name: ${near.join(', ')})` : ''}; \`mayfly clone list\` lists the clones`);
     }
     return record;
   }
@@ -254,11 +255,14 @@ export class CloneLifecycle {
   }
 
   private checkActiveLimit(scope: string, policy: ClonePolicy): void {
-    const live = listCloneRecords(this.warehouse.control).filter((r) => r.scope === scope && r.state !== 'destroyed');
+    const store = this.warehouse.control;
+    // The scope's own index record, not every clone's: the check costs the same with 10 clones or 10,000.
+    ensureCloneIndex(store, () => listCloneRecords(store));
+    const live = scopeMembers(store, scope);
     if (live.length >= policy.maxActive) {
       throw conflict(
         'CLONE_LIMIT',
-        `${scope} already has ${live.length} clones (${live.map((r) => r.name).join(', ')}), the maximum for ${policy.kind} scopes (clones.scopes.${policy.kind}.maxActive = ${policy.maxActive}); destroy one first`,
+        `${scope} already has ${live.length} clones (${live.join(', ')}), the maximum for ${policy.kind} scopes (clones.scopes.${policy.kind}.maxActive = ${policy.maxActive}); destroy one first`,
       );
     }
   }

@@ -1,6 +1,7 @@
 import { invalid } from '../core/errors.js';
 import { checkName } from '../core/names.js';
-import { SCOPE_KINDS, type ScopeKind } from './clone-record.js';
+import type { ControlStore } from '../warehouse/control-store.js';
+import { CLONE_RECORD_KIND, SCOPE_KINDS, type CloneRecord, type ScopeKind } from './clone-record.js';
 import { nameToken, type Scope } from './clone-scope.js';
 
 const SLUG = '[a-z0-9][a-z0-9_$]*';
@@ -60,4 +61,26 @@ export function scopeFromName(pattern: string, name: string): Scope | undefined 
   if (token === undefined || id === undefined) return undefined;
   const kind = SCOPE_KINDS.find((k) => nameToken(k) === token) as ScopeKind;
   return { kind, id };
+}
+
+const NEAR_SHOWN = 5;
+/** How many records one near-name query reads at most (destroyed ones are read and skipped). */
+const NEAR_READ = 25;
+
+/**
+ * Up to five live clones whose names share the longest `_`-separated prefix
+ * with `name` (`squad_c_sprint42x` → `squad_c_…`), for a not-found message.
+ * Bounded range reads of the records by key: never the whole inventory.
+ */
+export function nearCloneNames(store: ControlStore, name: string): readonly string[] {
+  const parts = name.split('_');
+  for (let keep = parts.length - 1; keep >= 1; keep--) {
+    const prefix = `${parts.slice(0, keep).join('_')}_`;
+    const near = store
+      .listRecordRange<CloneRecord>(CLONE_RECORD_KIND, { from: prefix, to: `${prefix}\uffff`, limit: NEAR_READ })
+      .filter((r) => r.value.state !== 'destroyed' && r.key === r.value.name)
+      .map((r) => r.key);
+    if (near.length > 0) return near.slice(0, NEAR_SHOWN);
+  }
+  return [];
 }

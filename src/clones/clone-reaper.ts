@@ -6,10 +6,11 @@ import type { GcReport } from '../warehouse/garbage-collector.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { abandonedHooks, deliverHooks, pruneDeliveredHooks, recordCloneEvent, type HookDelivery, type HookReport } from './clone-hooks.js';
 import { clonePolicy, type ClonePolicy } from './clone-policy.js';
-import { getCloneRecord, listCloneRecords, putCloneRecord, type CloneRecord } from './clone-record.js';
+import { getCloneRecord, putCloneRecord, type CloneRecord } from './clone-record.js';
 import { cloneStatus, formatMoment } from './clone-status.js';
 import { databaseExists, destroyInTransaction, refreshInTransaction } from './clone-transitions.js';
 import type { DeploymentReplayer } from './deployment-replayer.js';
+import { liveClones, reapCandidates } from './reap-candidates.js';
 
 /** What reap can do to one clone. */
 export const REAP_ACTIONS = ['warn-expiring', 'warn-retention', 'refresh', 'destroy', 'forget'] as const;
@@ -83,10 +84,14 @@ export async function reap(warehouse: Warehouse, config: ResolvedConfig, options
   const at = warehouse.clock.now();
   const dryRun = options.dryRun ?? false;
   const errors: { clone: string; action: ReapAction | 'plan'; code: string; message: string }[] = [];
-  const live = listCloneRecords(warehouse.control).filter((r) => r.state !== 'destroyed');
+  // Names from the scope index (no clone record read); records only for the clones that may be due.
+  const liveNames = liveClones(warehouse.control);
+  const present = liveNames.filter((name) => databaseExists(warehouse, name));
+  const presentSet = new Set(present);
+  const live = reapCandidates(warehouse.control, config, at, liveNames.filter((name) => !presentSet.has(name)));
   const plan: ReapStep[] = [];
   const planned = new Map<string, CloneRecord>();
-  const existing = live.filter((r) => databaseExists(warehouse, r.name)).map((r) => r.name);
+  const existing = live.filter((r) => presentSet.has(r.name)).map((r) => r.name);
   // Sources too: a refresh helps only when the source holds less old data than the clone.
   const sources = [...new Set(live.map((r) => r.source))].filter((s) => !existing.includes(s) && databaseExists(warehouse, s));
   const deadlines = await deadlinesOf(warehouse, config, [...existing, ...sources]);
@@ -99,7 +104,7 @@ export async function reap(warehouse: Warehouse, config: ResolvedConfig, options
       errors.push({ clone: record.name, action: 'plan', code: isMayflyError(e) ? e.code : 'INTERNAL', message: e instanceof Error ? e.message : String(e) });
     }
   }
-  const sampled = existing;
+  const sampled = present;
   if (dryRun) {
     const gc = await warehouse.gc({ dryRun: true });
     return { dryRun, at, clones: live.length, plan, applied: [], skipped: [], errors, hooks: { sent: 0, failed: [] }, abandonedHooks: [], sampled: 0, gc, elapsedMs: performance.now() - started };

@@ -1,4 +1,5 @@
 import type { ControlStore } from '../warehouse/control-store.js';
+import { ensureCloneIndex, reindexClone } from './clone-index.js';
 
 /** The kinds of scope a clone is made for. */
 export const SCOPE_KINDS = ['squad', 'family', 'cross-family'] as const;
@@ -59,9 +60,12 @@ export function getCloneRecord(store: ControlStore, name: string): CloneRecord |
   return store.getRecord<CloneRecord>(CLONE_RECORD_KIND, name);
 }
 
-/** Writes a clone record under its name (inside the caller's transaction). */
+/** Writes a clone record under its name and moves its index entries with it (inside the caller's transaction). */
 export function putCloneRecord(store: ControlStore, record: CloneRecord): void {
+  ensureCloneIndex(store, () => listCloneRecords(store));
+  const before = getCloneRecord(store, record.name);
   store.putRecord(CLONE_RECORD_KIND, record.name, record);
+  reindexClone(store, before, record);
 }
 
 /**
@@ -69,6 +73,8 @@ export function putCloneRecord(store: ControlStore, record: CloneRecord): void {
  * be used again while the old clone's history (and its cost) stays listed.
  */
 export function archiveCloneRecord(store: ControlStore, record: CloneRecord): void {
+  ensureCloneIndex(store, () => listCloneRecords(store));
   store.putRecord(CLONE_RECORD_KIND, `${record.name}@${record.destroyedAt ?? record.updatedAt}`, record);
   store.deleteRecord(CLONE_RECORD_KIND, record.name);
+  reindexClone(store, record, undefined);
 }

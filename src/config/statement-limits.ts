@@ -26,3 +26,8 @@ export function timeoutProblem(ms: number, s: RetentionWindows): string | undefi
   }
   return undefined;
 }
+
+/** How long a statement of user SQL may run by default. */
+export const DEFAULT_STATEMENT_TIMEOUT = '5m';
+/** How long a statement of a pipe, DAG or deployment may run by default (they move more data than a query). */
+export const DEFAULT_JOB_STATEMENT_TIMEOUT = '30m';

@@ -7,4 +7,4 @@ export type { EventFilter, StoredEvent, StoredRecord } from '../catalog/catalog.
  * JSON records by (kind, key) and an append-only event log. `atomically`
  * spans records and data-plane ref changes (clone, drop, swap) made inside it.
  */
-export type ControlStore = Pick<Catalog, 'atomically' | 'getRecord' | 'putRecord' | 'deleteRecord' | 'listRecords' | 'appendEvent' | 'listEvents'>;
+export type ControlStore = Pick<Catalog, 'atomically' | 'getRecord' | 'putRecord' | 'deleteRecord' | 'listRecords' | 'listRecordRange' | 'appendEvent' | 'listEvents'>;

@@ -4,7 +4,6 @@ import type { Clock } from '../core/clock.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { Commit, DatabaseRef } from '../catalog/model.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import { DuckEngine } from '../sql/duck-engine.js';
 import { initialCommit, type CommitContext } from './committer.js';
 import { compactTables, type CompactOptions, type CompactReport } from './compactor.js';
 import { collectGarbage, type GcOptions, type GcReport } from './garbage-collector.js';
@@ -181,6 +180,8 @@ export class Warehouse implements CommitContext {
     const unsafe = options.statementTimeoutMs === undefined ? undefined : timeoutProblem(options.statementTimeoutMs, this.settings);
     if (unsafe) throw invalid('STATEMENT_TIMEOUT_UNSAFE', unsafe);
     const { readableDirs = [], ...sessionOptions } = options;
+    // DuckDB is loaded with the first session, not with the warehouse: lifecycle and listing commands never pay for it.
+    const { DuckEngine } = await import('../sql/duck-engine.js');
     const engine = await DuckEngine.create({
       objectDirs: this.store.engineDirs,
       readDirs: readableDirs,
@@ -232,12 +233,12 @@ export class Warehouse implements CommitContext {
     return compactTables(this, options);
   }
 
-  /** The ref of a database, or DB_NOT_FOUND with the names that exist. */
+  /** The ref of a database, or DB_NOT_FOUND saying where to find the names that exist. */
   requireRef(name: string): DatabaseRef {
     const ref = this.catalog.getRef(name);
     if (!ref) {
-      const known = this.catalog.listRefs().map((r) => r.name);
-      throw notFound('DB_NOT_FOUND', `database ${name} does not exist (databases: ${known.join(', ') || 'none'})`);
+      // Not the list of every database: existence checks land here, and their cost must not grow with the number of clones.
+      throw notFound('DB_NOT_FOUND', `database ${name} does not exist; \`mayfly db list\` lists the databases`);
     }
     return ref;
   }
