@@ -5,8 +5,8 @@ import { SYSTEM_SCHEMA, type Session } from '../warehouse/session.js';
 import {
   historyVersion,
   insertLoadErrorSql,
-  insertLoadRecordSql,
-  isProcessed,
+  insertLoadRecordsSql,
+  processedAmong,
   LOAD_HISTORY,
   timestampText,
   historyCondition,
@@ -50,59 +50,136 @@ export function historyKey(pipe: PipeInfo): HistoryKey {
   return { pipe: pipeName(pipe), table: pipe.copy.table.parts.join('.') };
 }
 
+/** How many landing files one transaction loads at most: by count and by bytes (a file larger than `bytes` is a batch of its own). */
+export interface BatchLimits {
+  readonly files: number;
+  readonly bytes: number;
+}
+
+/** The default batch: enough files that a commit's cost is shared, few enough bytes that a crash loses little work. */
+export const DEFAULT_BATCH: BatchLimits = { files: 64, bytes: 256 * 1024 * 1024 };
+
+/** Splits files (in order) into batches within `limits`. */
+export function batchesOf(files: readonly StageFile[], limits: BatchLimits): StageFile[][] {
+  const out: StageFile[][] = [];
+  let current: StageFile[] = [];
+  let bytes = 0;
+  for (const f of files) {
+    if (current.length > 0 && (current.length >= limits.files || bytes + f.size > limits.bytes)) {
+      out.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(f);
+    bytes += f.size;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
+
+/** A load of a batch that threw at one of its files: the files before it loaded nothing either (the transaction rolled back). */
+export class BatchFailure extends Error {
+  constructor(
+    /** The index in the batch of the file whose load threw. */
+    readonly index: number,
+    readonly error: unknown,
+  ) {
+    super(error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** Options of {@link loadBatch}. */
+export interface BatchOptions {
+  /** Checked between files: a stop commits the files loaded so far in the batch. */
+  readonly signal?: AbortSignal;
+  /** Called before each file is read (in the open transaction). */
+  readonly onFile?: (file: StageFile) => void;
+}
+
 /**
- * Loads one file of a pipe exactly once into the session's database: the
- * rows, the rejected rows and the history row commit in one transaction,
- * after checking (inside it) that no one processed the file meanwhile. A
- * refresh that loses the race to a concurrent one gets WRITE_CONFLICT, looks
- * again, and finds the file done; a refresh killed before COMMIT left nothing.
+ * Loads a batch of a pipe's files exactly once into the session's database:
+ * every file's rows and rejected rows, one history row per file (all written
+ * as one file) and the commit, in one transaction, after checking (inside it)
+ * which files no one processed meanwhile. A refresh that loses the race to a
+ * concurrent one gets WRITE_CONFLICT, looks again, and finds those files done;
+ * a refresh killed before COMMIT left nothing of the batch. Loading stops
+ * after a file whose rejected rows abort it (ON_ERROR = ABORT_STATEMENT); a
+ * file whose load throws rolls the batch back (BatchFailure says which).
  */
-export async function loadFileOnce(session: Session, pipe: PipeInfo, stage: Stage, file: StageFile, known: KnownHistory = { version: undefined }): Promise<FileOutcome> {
-  const started = performance.now();
+export async function loadBatch(session: Session, pipe: PipeInfo, stage: Stage, files: readonly StageFile[], known: KnownHistory, options: BatchOptions = {}): Promise<readonly FileOutcome[]> {
   const name = pipeName(pipe);
-  const key = stagePath(stage.name, file.path);
-  // The checksum is read while the engine reads the rows: the two use different cores.
-  const checksum = stage.checksum(file.path);
-  checksum.catch(() => undefined);
-  const local = await stage.localPath(file.path);
+  const history = historyKey(pipe);
   const [schema = '', table = ''] = pipe.copy.table.parts;
+  // Checksums are read while the engine reads rows (they use different cores), once even if the batch is retried.
+  const checksums = new Map<string, Promise<string>>();
+  const checksumOf = (path: string): Promise<string> => {
+    let c = checksums.get(path);
+    if (!c) {
+      c = stage.checksum(path);
+      c.catch(() => undefined);
+      checksums.set(path, c);
+    }
+    return c;
+  };
   return retryOnConflict(() =>
-    inTransaction(session, async (): Promise<FileOutcome & { next: string | undefined }> => {
+    inTransaction(session, async (): Promise<{ outcomes: FileOutcome[]; next: string | undefined }> => {
       const base = historyVersion(session);
-      if ((base === undefined || base !== known.version) && (await isProcessed(session, historyKey(pipe), key))) {
-        return { file: key, status: 'ALREADY_LOADED', size: file.size, rowsLoaded: 0, rowsRejected: 0, firstRejects: [], elapsedMs: 0, next: undefined };
+      const keys = files.map((f) => stagePath(stage.name, f.path));
+      const done = base === undefined || base !== known.version ? await processedAmong(session, history, keys) : new Set<string>();
+      const outcomes: FileOutcome[] = [];
+      const records: LoadRecord[] = [];
+      for (const [i, file] of files.entries()) {
+        const key = keys[i] as string;
+        if (done.has(key)) {
+          outcomes.push({ file: key, status: 'ALREADY_LOADED', size: file.size, rowsLoaded: 0, rowsRejected: 0, firstRejects: [], elapsedMs: 0 });
+          continue;
+        }
+        if (options.signal?.aborted) break;
+        const started = performance.now();
+        let record: LoadRecord;
+        let firstRejects: readonly LandingReject[];
+        try {
+          options.onFile?.(file);
+          const checksum = checksumOf(file.path);
+          const local = await stage.localPath(file.path);
+          const at = session.warehouse.clock.now();
+          const r = await session.loadFile({
+            table: { schema, name: table },
+            path: local,
+            format: pipe.copy.format,
+            keepGoodRows: pipe.copy.onError === 'continue',
+            rejects: { table: { schema: SYSTEM_SCHEMA, name: 'load_errors' }, values: { pipe: name, file: key, loaded_at: timestampText(at), target_table: `${schema}.${table}` } },
+          });
+          const first = r.firstRejects[0];
+          firstRejects = r.firstRejects;
+          record = {
+            pipe: name,
+            file: key,
+            table: `${schema}.${table}`,
+            size: file.size,
+            modifiedAt: file.modifiedAt,
+            checksum: await checksum,
+            status: statusOf(r.rowsLoaded, r.rowsRejected, pipe.copy.onError),
+            rowsLoaded: r.rowsLoaded,
+            rowsRejected: r.rowsRejected,
+            firstError: first ? `${first.line === null ? 'file' : `line ${first.line}`}: ${first.reason}` : null,
+            loadedAt: at,
+          };
+        } catch (e) {
+          throw new BatchFailure(i, e);
+        }
+        records.push(record);
+        outcomes.push({ file: key, status: record.status, size: file.size, rowsLoaded: record.rowsLoaded, rowsRejected: record.rowsRejected, firstRejects, elapsedMs: performance.now() - started });
+        if (record.status === 'ABORTED') break;
       }
-      const at = session.warehouse.clock.now();
-      const r = await session.loadFile({
-        table: { schema, name: table },
-        path: local,
-        format: pipe.copy.format,
-        keepGoodRows: pipe.copy.onError === 'continue',
-        rejects: { table: { schema: SYSTEM_SCHEMA, name: 'load_errors' }, values: { pipe: name, file: key, loaded_at: timestampText(at), target_table: `${schema}.${table}` } },
-      });
-      const status = statusOf(r.rowsLoaded, r.rowsRejected, pipe.copy.onError);
-      const first = r.firstRejects[0];
-      const record: LoadRecord = {
-        pipe: name,
-        file: key,
-        table: `${schema}.${table}`,
-        size: file.size,
-        modifiedAt: file.modifiedAt,
-        checksum: await checksum,
-        status,
-        rowsLoaded: r.rowsLoaded,
-        rowsRejected: r.rowsRejected,
-        firstError: first ? `${first.line === null ? 'file' : `line ${first.line}`}: ${first.reason}` : null,
-        loadedAt: at,
-      };
-      await session.run(insertLoadRecordSql(record));
+      // One history file for the whole batch, not one per load.
+      if (records.length > 0) await session.run(insertLoadRecordsSql(records));
       // If the commit succeeds, the history is this transaction's: what this loader knows.
-      const next = historyVersion(session);
-      return { file: key, status, size: file.size, rowsLoaded: r.rowsLoaded, rowsRejected: r.rowsRejected, firstRejects: r.firstRejects, elapsedMs: performance.now() - started, next };
+      return { outcomes, next: records.length > 0 ? historyVersion(session) : undefined };
     }),
-  ).then(({ next, ...outcome }) => {
-    if (outcome.status !== 'ALREADY_LOADED') known.version = next;
-    return outcome;
+  ).then(({ outcomes, next }) => {
+    if (next !== undefined) known.version = next;
+    return outcomes;
   });
 }
 
@@ -126,7 +203,7 @@ export async function recordChangedFile(session: Session, pipe: PipeInfo, stage:
         `checksum ${loaded.checksum.slice(0, 12)} -> ${checksum.slice(0, 12)}); it is not loaded again: land new data under a new file name`;
       await session.run(insertLoadErrorSql(history, key, reason, at));
       await session.run(
-        insertLoadRecordSql({ pipe: name, file: key, table: history.table, size: file.size, modifiedAt: file.modifiedAt, checksum, status: 'CHANGED', rowsLoaded: 0, rowsRejected: 0, firstError: reason, loadedAt: at }),
+        insertLoadRecordsSql([{ pipe: name, file: key, table: history.table, size: file.size, modifiedAt: file.modifiedAt, checksum, status: 'CHANGED', rowsLoaded: 0, rowsRejected: 0, firstError: reason, loadedAt: at }]),
       );
     }),
   );

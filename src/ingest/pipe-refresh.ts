@@ -1,6 +1,6 @@
 import type { PipeInfo } from '../warehouse/pipe-objects.js';
 import type { Session } from '../warehouse/session.js';
-import { historyKey, loadFileOnce, pipeName, recordChangedFile, type FileOutcome, type KnownHistory } from './file-loader.js';
+import { BatchFailure, batchesOf, DEFAULT_BATCH, historyKey, loadBatch, pipeName, recordChangedFile, type BatchLimits, type FileOutcome, type KnownHistory } from './file-loader.js';
 import { historyVersion, PROCESSED_STATUSES, readLoadHistory, type LoadRecord } from './load-history.js';
 import type { Stage, StageFile } from './stage.js';
 import { pipeFiles, sessionMatcher, stagePath } from './stage-files.js';
@@ -91,18 +91,24 @@ export async function planPipe(session: Session, pipe: PipeInfo, stage: Stage): 
   return { pending, changed, upToDate, historyVersion: version };
 }
 
+/** Options of {@link refreshPipe}. */
+export interface RefreshOptions {
+  /** Stops after the file in progress (the files of its batch loaded so far commit). */
+  readonly signal?: AbortSignal;
+  readonly onEvent?: (e: RefreshEvent) => void;
+  /** How many files (and bytes) one transaction loads at most; {@link DEFAULT_BATCH} by default. */
+  readonly batch?: Partial<BatchLimits>;
+}
+
 /**
- * Loads a pipe's new files into the session's database, one transaction per
- * file, oldest path first, and records files that changed after loading.
- * Stops after the file in progress when `signal` aborts, and at a file whose
- * rejected rows abort it (ON_ERROR = ABORT_STATEMENT).
+ * Loads a pipe's new files into the session's database, oldest path first,
+ * several files per transaction (see {@link loadBatch}), and records files
+ * that changed after loading. Stops after the file in progress when `signal`
+ * aborts, and at a file whose rejected rows abort it (ON_ERROR =
+ * ABORT_STATEMENT). A file whose load throws is retried alone, after the
+ * files before it in its batch, so it never takes them down with it.
  */
-export async function refreshPipe(
-  session: Session,
-  pipe: PipeInfo,
-  stage: Stage,
-  options: { readonly signal?: AbortSignal; readonly onEvent?: (e: RefreshEvent) => void } = {},
-): Promise<PipeRefreshReport> {
+export async function refreshPipe(session: Session, pipe: PipeInfo, stage: Stage, options: RefreshOptions = {}): Promise<PipeRefreshReport> {
   const started = performance.now();
   const name = pipeName(pipe);
   const plan = await planPipe(session, pipe, stage);
@@ -110,22 +116,34 @@ export async function refreshPipe(
   options.onEvent?.({ kind: 'planned', pipe: name, files: plan.pending.length });
   const files: FileOutcome[] = [];
   const known: KnownHistory = { version: plan.changed.some((c) => !c.reported) ? undefined : plan.historyVersion };
+  const queue = batchesOf(plan.pending, { ...DEFAULT_BATCH, ...options.batch });
   let aborted: PipeRefreshReport['aborted'];
-  for (const f of plan.pending) {
-    if (options.signal?.aborted || aborted) break;
+  while (queue.length > 0 && !options.signal?.aborted && !aborted) {
+    const listed = queue.shift() ?? [];
     // A file removed since the listing is not an error: it is simply not there to load.
-    const now = await stage.stat(f.path);
-    if (!now) continue;
-    const outcome = await loadFileOnce(session, pipe, stage, now, known);
-    files.push(outcome);
-    options.onEvent?.({ kind: 'loaded', pipe: name, outcome });
-    if (outcome.status === 'ABORTED') {
-      const first = outcome.firstRejects[0];
-      const where = first ? `${first.line === null ? '' : `line ${first.line}: `}${first.reason}` : 'rejected rows';
-      aborted = {
-        file: outcome.file,
-        message: `${outcome.file} has ${outcome.rowsRejected} rejected row(s) (${where}); nothing of it was loaded (ON_ERROR = ABORT_STATEMENT)`,
-      };
+    const batch = (await Promise.all(listed.map((f) => stage.stat(f.path)))).filter((f): f is StageFile => f !== undefined);
+    if (batch.length === 0) continue;
+    let outcomes: readonly FileOutcome[];
+    try {
+      outcomes = await loadBatch(session, pipe, stage, batch, known, options.signal ? { signal: options.signal } : {});
+    } catch (e) {
+      if (!(e instanceof BatchFailure)) throw e;
+      if (batch.length === 1) throw e.error;
+      const failing = batch[e.index] as StageFile;
+      queue.unshift(...[batch.slice(0, e.index), [failing], batch.slice(e.index + 1)].filter((b) => b.length > 0));
+      continue;
+    }
+    for (const outcome of outcomes) {
+      files.push(outcome);
+      options.onEvent?.({ kind: 'loaded', pipe: name, outcome });
+      if (outcome.status === 'ABORTED') {
+        const first = outcome.firstRejects[0];
+        const where = first ? `${first.line === null ? '' : `line ${first.line}: `}${first.reason}` : 'rejected rows';
+        aborted = {
+          file: outcome.file,
+          message: `${outcome.file} has ${outcome.rowsRejected} rejected row(s) (${where}); nothing of it was loaded (ON_ERROR = ABORT_STATEMENT)`,
+        };
+      }
     }
   }
   return {

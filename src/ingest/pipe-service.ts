@@ -5,7 +5,7 @@ import type { Session } from '../warehouse/session.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { historyKey, pipeName } from './file-loader.js';
 import { describes, ensureLoadTables, hasLoadHistory, LOAD_ERRORS, PROCESSED_STATUSES, readLoadHistory } from './load-history.js';
-import { planPipe, refreshPipe, type PipeRefreshReport, type RefreshEvent } from './pipe-refresh.js';
+import { planPipe, refreshPipe, type PipeRefreshReport, type RefreshOptions } from './pipe-refresh.js';
 import { readPipeState, updatePipeState, type PipeState, type PipeStateRecord } from './pipe-state.js';
 import type { StageRegistry } from './stage-registry.js';
 import { stagePath } from './stage-files.js';
@@ -123,7 +123,7 @@ export class PipeService {
    * Loads the new files of running pipes of `db` (all, or those named, which
    * must be running). A pipe whose file aborts is paused with the error.
    */
-  async refresh(db: string, options: { readonly names?: readonly string[]; readonly signal?: AbortSignal; readonly onEvent?: (e: RefreshEvent) => void } = {}): Promise<RefreshReport> {
+  async refresh(db: string, options: RefreshOptions & { readonly names?: readonly string[] } = {}): Promise<RefreshReport> {
     const started = performance.now();
     const names = options.names ?? [];
     const all = this.list(db, names);
