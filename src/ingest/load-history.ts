@@ -78,6 +78,15 @@ export function hasLoadHistory(warehouse: Warehouse, db: string): boolean {
   return warehouse.tables(db).some((t) => t.schema === SYSTEM_SCHEMA && t.name === 'load_history');
 }
 
+/** Whether database `db` has its load history and errors tables, with the target-table column: nothing for {@link ensureLoadTables} to do. */
+export function loadTablesReady(warehouse: Warehouse, db: string): boolean {
+  const tree = warehouse.tree(warehouse.requireRef(db).commitId);
+  return [LOAD_HISTORY, LOAD_ERRORS].every((n) => {
+    const obj = tree.object(SYSTEM_SCHEMA, n.slice(SYSTEM_SCHEMA.length + 1));
+    return obj?.kind === 'table' && obj.version.columns.some((c) => c.name === TARGET_TABLE_COLUMN);
+  });
+}
+
 /**
  * Creates the load history and errors tables in the session's database
  * (trusted session) unless they exist, and adds the target-table column to

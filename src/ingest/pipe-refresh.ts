@@ -1,9 +1,11 @@
 import type { PipeInfo } from '../warehouse/pipe-objects.js';
 import type { Session } from '../warehouse/session.js';
+import type { Warehouse } from '../warehouse/warehouse.js';
 import { BatchFailure, batchesOf, DEFAULT_BATCH, historyKey, loadBatch, pipeName, recordChangedFile, type BatchLimits, type FileOutcome, type KnownHistory } from './file-loader.js';
-import { historyVersion, PROCESSED_STATUSES, readLoadHistory, type LoadRecord } from './load-history.js';
+import { committedHistoryVersion, type FileHistory, type HistoryIndexCache } from './history-index.js';
+import type { LoadRecord } from './load-history.js';
 import type { Stage, StageFile } from './stage.js';
-import { pipeFiles, sessionMatcher, stagePath } from './stage-files.js';
+import { pipeFiles, sessionMatcher, stagePath, type PatternMatcher } from './stage-files.js';
 
 /** A loaded file whose content changed since (same path, other checksum). */
 export interface ChangedFile {
@@ -49,36 +51,41 @@ export interface PipeRefreshReport {
 }
 
 /**
- * Compares a pipe's files with its load history in the session's database.
+ * Where a refresh plans and loads: a database, a session opened only when the
+ * engine has work (reading a history not cached, matching a pattern,
+ * loading), and the cache of history indexes.
+ */
+export interface RefreshTarget {
+  readonly warehouse: Warehouse;
+  readonly db: string;
+  /** The trusted session of `db` (the same one each call). */
+  session(): Promise<Session>;
+  readonly histories: HistoryIndexCache;
+}
+
+/**
+ * Compares a pipe's files with its load history in the target database.
  * A file is processed once per database; one whose size or time differs from
  * its load is checksummed, and reported as changed only if its bytes did.
+ * Files already loaded cost one lookup each: the history is indexed once per
+ * version of it, not read per file.
  */
-export async function planPipe(session: Session, pipe: PipeInfo, stage: Stage): Promise<PipePlan> {
-  // One snapshot for the history and its id.
-  await session.run('BEGIN');
-  let history: readonly LoadRecord[];
-  let version: string | undefined;
-  try {
-    version = historyVersion(session);
-    history = await readLoadHistory(session, historyKey(pipe));
-  } finally {
-    if (session.inTransaction) await session.run('ROLLBACK');
-  }
-  const byFile = new Map<string, LoadRecord[]>();
-  for (const r of history) byFile.set(r.file, [...(byFile.get(r.file) ?? []), r]);
+export async function planPipe(target: RefreshTarget, pipe: PipeInfo, stage: Stage): Promise<PipePlan> {
+  const committed = committedHistoryVersion(target.warehouse, target.db);
+  const { version, index: history } =
+    committed === undefined ? { version: undefined, index: new Map<string, FileHistory>() } : await target.histories.get(committed, historyKey(pipe), () => target.session());
   const pending: StageFile[] = [];
   const changed: ChangedFile[] = [];
   let upToDate = 0;
-  for (const f of await pipeFiles(stage, pipe.copy, sessionMatcher(session))) {
+  const match: PatternMatcher = async (regex, paths) => sessionMatcher(await target.session())(regex, paths);
+  for (const f of await pipeFiles(stage, pipe.copy, match)) {
     const key = stagePath(stage.name, f.path);
-    const records = byFile.get(key) ?? [];
-    const loaded = records.filter((r) => PROCESSED_STATUSES.includes(r.status)).at(-1);
+    const { loaded, notes = [] } = history.get(key) ?? {};
     if (!loaded) {
       pending.push(f);
       continue;
     }
     const same = (r: LoadRecord): boolean => r.size === f.size && r.modifiedAt === f.modifiedAt;
-    const notes = records.filter((r) => r.status === 'CHANGED');
     if (same(loaded)) {
       upToDate++;
       continue;
@@ -108,11 +115,11 @@ export interface RefreshOptions {
  * ABORT_STATEMENT). A file whose load throws is retried alone, after the
  * files before it in its batch, so it never takes them down with it.
  */
-export async function refreshPipe(session: Session, pipe: PipeInfo, stage: Stage, options: RefreshOptions = {}): Promise<PipeRefreshReport> {
+export async function refreshPipe(target: RefreshTarget, pipe: PipeInfo, stage: Stage, options: RefreshOptions = {}): Promise<PipeRefreshReport> {
   const started = performance.now();
   const name = pipeName(pipe);
-  const plan = await planPipe(session, pipe, stage);
-  for (const c of plan.changed) if (!c.reported) await recordChangedFile(session, pipe, stage, c.stageFile, c.checksum, c.loaded);
+  const plan = await planPipe(target, pipe, stage);
+  for (const c of plan.changed) if (!c.reported) await recordChangedFile(await target.session(), pipe, stage, c.stageFile, c.checksum, c.loaded);
   options.onEvent?.({ kind: 'planned', pipe: name, files: plan.pending.length });
   const files: FileOutcome[] = [];
   const known: KnownHistory = { version: plan.changed.some((c) => !c.reported) ? undefined : plan.historyVersion };
@@ -125,7 +132,7 @@ export async function refreshPipe(session: Session, pipe: PipeInfo, stage: Stage
     if (batch.length === 0) continue;
     let outcomes: readonly FileOutcome[];
     try {
-      outcomes = await loadBatch(session, pipe, stage, batch, known, options.signal ? { signal: options.signal } : {});
+      outcomes = await loadBatch(await target.session(), pipe, stage, batch, known, options.signal ? { signal: options.signal } : {});
     } catch (e) {
       if (!(e instanceof BatchFailure)) throw e;
       if (batch.length === 1) throw e.error;
