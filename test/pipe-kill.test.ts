@@ -84,14 +84,14 @@ describe('pipes across processes', () => {
     }
   });
 
-  it('a refresh killed in the middle of a batch, with some of its files read, commits none of that batch', async () => {
+  it('a refresh killed in the middle of a batch, its rows and history written but not committed, commits none of that batch', async () => {
     const home = tempHome();
     const stage = tempStage();
     try {
       await setUp(home, stage.dir);
-      // The second batch is days 5 to 8: the refresh reads day 5 and day 6 into its transaction, then stalls at day 7.
-      const victim = startWorker('pipe-refresher', [home, stage.dir, 'prod', `--batch=${BATCH}`, '--stall-at=source_a/orders/2024-01-07.csv', 'load_orders_a']);
-      await victim.waitForLine('stalled source_a/orders/2024-01-07.csv');
+      // The second batch is days 5 to 8: the refresh writes their rows and history in its transaction, then stalls before COMMIT.
+      const victim = startWorker('pipe-refresher', [home, stage.dir, 'prod', `--batch=${BATCH}`, '--stall-at=@raw/source_a/orders/2024-01-07.csv', 'load_orders_a']);
+      await victim.waitForLine('stalled @raw/source_a/orders/2024-01-07.csv');
       victim.child.kill('SIGKILL');
       assert.equal((await victim.exited()).signal, 'SIGKILL');
       const loaded = victim.stdout().split('\n').filter((l) => l.startsWith('loaded '));

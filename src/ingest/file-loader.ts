@@ -1,5 +1,5 @@
 import { retryOnConflict } from '../warehouse/conflict-retry.js';
-import type { LandingReject } from '../warehouse/file-loads.js';
+import { FileLoadFailure, type FileLoad, type FileLoadResult, type LandingReject } from '../warehouse/file-loads.js';
 import type { OnError, PipeInfo } from '../warehouse/pipe-objects.js';
 import { SYSTEM_SCHEMA, type Session } from '../warehouse/session.js';
 import {
@@ -92,8 +92,8 @@ export class BatchFailure extends Error {
 export interface BatchOptions {
   /** Checked between files: a stop commits the files loaded so far in the batch. */
   readonly signal?: AbortSignal;
-  /** Called before each file is read (in the open transaction). */
-  readonly onFile?: (file: StageFile) => void;
+  /** Called with the files about to commit, once their rows and history are written in the open transaction. */
+  readonly beforeCommit?: (files: readonly string[]) => void;
 }
 
 /**
@@ -127,53 +127,62 @@ export async function loadBatch(session: Session, pipe: PipeInfo, stage: Stage, 
       const keys = files.map((f) => stagePath(stage.name, f.path));
       const done = base === undefined || base !== known.version ? await processedAmong(session, history, keys) : new Set<string>();
       const outcomes: FileOutcome[] = [];
-      const records: LoadRecord[] = [];
-      for (const [i, file] of files.entries()) {
+      const todo = files.flatMap((file, i) => {
         const key = keys[i] as string;
-        if (done.has(key)) {
-          outcomes.push({ file: key, status: 'ALREADY_LOADED', size: file.size, rowsLoaded: 0, rowsRejected: 0, firstRejects: [], elapsedMs: 0 });
-          continue;
-        }
-        if (options.signal?.aborted) break;
-        const started = performance.now();
-        let record: LoadRecord;
-        let firstRejects: readonly LandingReject[];
+        if (!done.has(key)) return [{ file, key, index: i }];
+        outcomes.push({ file: key, status: 'ALREADY_LOADED', size: file.size, rowsLoaded: 0, rowsRejected: 0, firstRejects: [], elapsedMs: 0 });
+        return [];
+      });
+      const started = performance.now();
+      const at = session.warehouse.clock.now();
+      const loads: FileLoad[] = [];
+      for (const t of todo) {
         try {
-          options.onFile?.(file);
-          const checksum = checksumOf(file.path);
-          const local = await stage.localPath(file.path);
-          const at = session.warehouse.clock.now();
-          const r = await session.loadFile({
+          checksumOf(t.file.path);
+          loads.push({
             table: { schema, name: table },
-            path: local,
+            path: await stage.localPath(t.file.path),
             format: pipe.copy.format,
             keepGoodRows: pipe.copy.onError === 'continue',
-            rejects: { table: { schema: SYSTEM_SCHEMA, name: 'load_errors' }, values: { pipe: name, file: key, loaded_at: timestampText(at), target_table: `${schema}.${table}` } },
+            rejects: { table: { schema: SYSTEM_SCHEMA, name: 'load_errors' }, values: { pipe: name, file: t.key, loaded_at: timestampText(at), target_table: `${schema}.${table}` } },
           });
-          const first = r.firstRejects[0];
-          firstRejects = r.firstRejects;
-          record = {
-            pipe: name,
-            file: key,
-            table: `${schema}.${table}`,
-            size: file.size,
-            modifiedAt: file.modifiedAt,
-            checksum: await checksum,
-            status: statusOf(r.rowsLoaded, r.rowsRejected, pipe.copy.onError),
-            rowsLoaded: r.rowsLoaded,
-            rowsRejected: r.rowsRejected,
-            firstError: first ? `${first.line === null ? 'file' : `line ${first.line}`}: ${first.reason}` : null,
-            loadedAt: at,
-          };
         } catch (e) {
-          throw new BatchFailure(i, e);
+          throw new BatchFailure(t.index, e);
         }
-        records.push(record);
-        outcomes.push({ file: key, status: record.status, size: file.size, rowsLoaded: record.rowsLoaded, rowsRejected: record.rowsRejected, firstRejects, elapsedMs: performance.now() - started });
-        if (record.status === 'ABORTED') break;
       }
+      // A file whose rejected rows abort it is the last one read; a stop request ends the batch after the file being read.
+      const stopAfter = (r: FileLoadResult): boolean => statusOf(r.rowsLoaded, r.rowsRejected, pipe.copy.onError) === 'ABORTED' || options.signal?.aborted === true;
+      const results =
+        loads.length === 0
+          ? []
+          : await session.loadFiles(loads, { stopAfter }).catch((e: unknown) => {
+              throw e instanceof FileLoadFailure ? new BatchFailure(todo[e.index]?.index ?? 0, e.error) : e;
+            });
+      const records: LoadRecord[] = [];
+      for (const [i, r] of results.entries()) {
+        const { file, key } = todo[i] as (typeof todo)[number];
+        const first = r.firstRejects[0];
+        const record: LoadRecord = {
+          pipe: name,
+          file: key,
+          table: `${schema}.${table}`,
+          size: file.size,
+          modifiedAt: file.modifiedAt,
+          checksum: await checksumOf(file.path),
+          status: statusOf(r.rowsLoaded, r.rowsRejected, pipe.copy.onError),
+          rowsLoaded: r.rowsLoaded,
+          rowsRejected: r.rowsRejected,
+          firstError: first ? `${first.line === null ? 'file' : `line ${first.line}`}: ${first.reason}` : null,
+          loadedAt: at,
+        };
+        records.push(record);
+        outcomes.push({ file: key, status: record.status, size: file.size, rowsLoaded: r.rowsLoaded, rowsRejected: r.rowsRejected, firstRejects: r.firstRejects, elapsedMs: (performance.now() - started) / results.length });
+      }
+      const order = new Map(keys.map((k, i) => [k, i]));
+      outcomes.sort((a, b) => (order.get(a.file) ?? 0) - (order.get(b.file) ?? 0));
       // One history file for the whole batch, not one per load.
       if (records.length > 0) await session.run(insertLoadRecordsSql(records));
+      options.beforeCommit?.(records.map((r) => r.file));
       // If the commit succeeds, the history is this transaction's: what this loader knows.
       return { outcomes, next: records.length > 0 ? historyVersion(session) : undefined };
     }),

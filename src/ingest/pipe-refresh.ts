@@ -32,6 +32,7 @@ export interface PipePlan {
 /** Progress of a refresh, reported as it goes. */
 export type RefreshEvent =
   | { readonly kind: 'planned'; readonly pipe: string; readonly files: number }
+  | { readonly kind: 'committing'; readonly pipe: string; readonly files: readonly string[] }
   | { readonly kind: 'loaded'; readonly pipe: string; readonly outcome: FileOutcome };
 
 /** What refreshing one pipe did. */
@@ -132,7 +133,8 @@ export async function refreshPipe(target: RefreshTarget, pipe: PipeInfo, stage: 
     if (batch.length === 0) continue;
     let outcomes: readonly FileOutcome[];
     try {
-      outcomes = await loadBatch(await target.session(), pipe, stage, batch, known, options.signal ? { signal: options.signal } : {});
+      const beforeCommit = (committing: readonly string[]): void => options.onEvent?.({ kind: 'committing', pipe: name, files: committing });
+      outcomes = await loadBatch(await target.session(), pipe, stage, batch, known, { beforeCommit, ...(options.signal ? { signal: options.signal } : {}) });
     } catch (e) {
       if (!(e instanceof BatchFailure)) throw e;
       if (batch.length === 1) throw e.error;
