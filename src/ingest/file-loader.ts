@@ -38,6 +38,12 @@ export interface FileOutcome {
  */
 export interface KnownHistory {
   version: string | undefined;
+  /**
+   * The rows this refresh added to the history it read, while every one of its
+   * commits started from the id it knew; undefined once another writer's rows
+   * came between (then only reading the history again tells what it holds).
+   */
+  added?: LoadRecord[] | undefined;
 }
 
 /** `schema.name` of a pipe, as load history names it. */
@@ -122,7 +128,7 @@ export async function loadBatch(session: Session, pipe: PipeInfo, stage: Stage, 
     return c;
   };
   return retryOnConflict(() =>
-    inTransaction(session, async (): Promise<{ outcomes: FileOutcome[]; next: string | undefined }> => {
+    inTransaction(session, async (): Promise<{ outcomes: FileOutcome[]; records: LoadRecord[]; chained: boolean; next: string | undefined }> => {
       const base = historyVersion(session);
       const keys = files.map((f) => stagePath(stage.name, f.path));
       const done = base === undefined || base !== known.version ? await processedAmong(session, history, keys) : new Set<string>();
@@ -184,10 +190,13 @@ export async function loadBatch(session: Session, pipe: PipeInfo, stage: Stage, 
       if (records.length > 0) await session.run(insertLoadRecordsSql(records));
       options.beforeCommit?.(records.map((r) => r.file));
       // If the commit succeeds, the history is this transaction's: what this loader knows.
-      return { outcomes, next: records.length > 0 ? historyVersion(session) : undefined };
+      return { outcomes, records, chained: base !== undefined && base === known.version, next: records.length > 0 ? historyVersion(session) : undefined };
     }),
-  ).then(({ outcomes, next }) => {
-    if (next !== undefined) known.version = next;
+  ).then(({ outcomes, records, chained, next }) => {
+    if (next !== undefined) {
+      known.version = next;
+      known.added = chained && known.added ? [...known.added, ...records] : undefined;
+    }
     return outcomes;
   });
 }

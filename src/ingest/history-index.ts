@@ -13,12 +13,16 @@ export type HistoryIndex = ReadonlyMap<string, FileHistory>;
 
 /** Indexes a history (oldest first): each file's last processing load and its CHANGED notes. */
 export function indexHistory(records: readonly LoadRecord[]): HistoryIndex {
-  const out = new Map<string, { loaded: LoadRecord | undefined; notes: LoadRecord[] }>();
+  return extendIndex(new Map(), records);
+}
+
+/** The index of a history after `records` (newer than every row of `index`) were added to it; `index` is left as it is. */
+export function extendIndex(index: HistoryIndex, records: readonly LoadRecord[]): HistoryIndex {
+  const out = new Map(index);
   for (const r of records) {
-    let f = out.get(r.file);
-    if (!f) out.set(r.file, (f = { loaded: undefined, notes: [] }));
-    if (PROCESSED_STATUSES.includes(r.status)) f.loaded = r;
-    else if (r.status === 'CHANGED') f.notes.push(r);
+    const f = out.get(r.file) ?? { loaded: undefined, notes: [] };
+    if (PROCESSED_STATUSES.includes(r.status)) out.set(r.file, { ...f, loaded: r });
+    else if (r.status === 'CHANGED') out.set(r.file, { ...f, notes: [...f.notes, r] });
   }
   return out;
 }
@@ -59,13 +63,18 @@ export class HistoryIndexCache {
     } finally {
       if (s.inTransaction) await s.run('ROLLBACK');
     }
-    if (read === undefined) return { version: read, index };
-    this.entries.set(entryId(read, key), index);
+    if (read !== undefined) this.put(read, key, index);
+    return { version: read, index };
+  }
+
+  /** Stores the index of `key`'s rows in history version `version` (the caller knows it to be exactly those rows). */
+  put(version: string, key: HistoryKey, index: HistoryIndex): void {
+    this.entries.delete(entryId(version, key));
+    this.entries.set(entryId(version, key), index);
     for (const oldest of this.entries.keys()) {
       if (this.entries.size <= this.limit) break;
       this.entries.delete(oldest);
     }
-    return { version: read, index };
   }
 
   /** How many indexes it holds. */

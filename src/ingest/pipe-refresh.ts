@@ -2,7 +2,7 @@ import type { PipeInfo } from '../warehouse/pipe-objects.js';
 import type { Session } from '../warehouse/session.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { BatchFailure, batchesOf, DEFAULT_BATCH, historyKey, loadBatch, pipeName, recordChangedFile, type BatchLimits, type FileOutcome, type KnownHistory } from './file-loader.js';
-import { committedHistoryVersion, type FileHistory, type HistoryIndexCache } from './history-index.js';
+import { committedHistoryVersion, extendIndex, type FileHistory, type HistoryIndex, type HistoryIndexCache } from './history-index.js';
 import type { LoadRecord } from './load-history.js';
 import type { Stage, StageFile } from './stage.js';
 import { pipeFiles, sessionMatcher, stagePath, type PatternMatcher } from './stage-files.js';
@@ -27,6 +27,8 @@ export interface PipePlan {
   readonly upToDate: number;
   /** The content id of the history the plan was made from. */
   readonly historyVersion: string | undefined;
+  /** That history, indexed by file. */
+  readonly history: HistoryIndex;
 }
 
 /** Progress of a refresh, reported as it goes. */
@@ -96,7 +98,7 @@ export async function planPipe(target: RefreshTarget, pipe: PipeInfo, stage: Sta
     if (checksum === loaded.checksum) upToDate++;
     else changed.push({ file: key, checksum, loaded, reported: notes.some((n) => n.checksum === checksum), stageFile: f });
   }
-  return { pending, changed, upToDate, historyVersion: version };
+  return { pending, changed, upToDate, historyVersion: version, history };
 }
 
 /** Options of {@link refreshPipe}. */
@@ -123,7 +125,7 @@ export async function refreshPipe(target: RefreshTarget, pipe: PipeInfo, stage: 
   for (const c of plan.changed) if (!c.reported) await recordChangedFile(await target.session(), pipe, stage, c.stageFile, c.checksum, c.loaded);
   options.onEvent?.({ kind: 'planned', pipe: name, files: plan.pending.length });
   const files: FileOutcome[] = [];
-  const known: KnownHistory = { version: plan.changed.some((c) => !c.reported) ? undefined : plan.historyVersion };
+  const known: KnownHistory = { version: plan.changed.some((c) => !c.reported) ? undefined : plan.historyVersion, added: [] };
   const queue = batchesOf(plan.pending, { ...DEFAULT_BATCH, ...options.batch });
   let aborted: PipeRefreshReport['aborted'];
   while (queue.length > 0 && !options.signal?.aborted && !aborted) {
@@ -155,6 +157,8 @@ export async function refreshPipe(target: RefreshTarget, pipe: PipeInfo, stage: 
       }
     }
   }
+  // The history this refresh leaves is the one it read plus its own rows: index it now, so the next refresh need not read it.
+  if (known.added?.length && known.version !== undefined) target.histories.put(known.version, historyKey(pipe), extendIndex(plan.history, known.added));
   return {
     pipe: name,
     files,
