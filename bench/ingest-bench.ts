@@ -97,12 +97,12 @@ export async function measureIngest(root: string, quick: boolean): Promise<{ fig
     details: {
       method:
         'Sample landing files (customers and orders CSV, payments JSON lines) of `days` days. Mayfly: a fresh warehouse, staging tables and three pipes, ' +
-        'then one `pipe refresh` (files in batches of up to 64 per transaction: each file read typed into a temporary table with its rejected rows kept, ' +
-        'the batch written as one set of zstd Parquet files and one history file, one sync and one commit per batch; SHA-256 of every file). Raw DuckDB: the same ' +
+        'then one `pipe refresh` (files in batches of up to 64 per transaction: each file read typed into its own zstd Parquet file, synced, with its ' +
+        'rejected rows kept; one statement, one history file and one commit per batch; SHA-256 of every file). Raw DuckDB: the same ' +
         'threads and memory, one CREATE TABLE AS SELECT * FROM read_csv/read_json([all files of the entity]) per entity: with types detected (DuckDB\'s own ' +
         'default), into an in-memory table and into a DuckDB file followed by CHECKPOINT; and with the types given (no sniffing) into a DuckDB file. ' +
-        'Ratio = raw time / Mayfly time (higher is better for Mayfly). Median of runs. Mayfly pays per file a typed read into a temporary table and a ' +
-        'SHA-256 of the file (read in parallel), and per batch a Parquet write, an fsync into the object store and a commit.',
+        'Ratio = raw time / Mayfly time (higher is better for Mayfly). Median of runs. Mayfly pays per file a typed read into Parquet, an fsync into ' +
+        'the object store and a SHA-256 of the file (read in parallel), and per batch an exactly-once check, a history file and a commit.',
       days,
       scale,
       files: landing.files.length,

@@ -1,6 +1,5 @@
 import { invalid } from '../core/errors.js';
 import { quoteLiteral } from '../core/names.js';
-import { randomId } from '../core/ids.js';
 import type { ColumnDef, DataFile, TableVersion } from '../catalog/model.js';
 import { LandingScan, type LandingReject } from '../sql/landing-reader.js';
 import type { LandingFormat } from '../sql/landing-format.js';
@@ -78,83 +77,65 @@ export async function loadFile(session: Session, load: FileLoad): Promise<FileLo
 }
 
 /**
- * Appends the rows of several landing files as one change: each file is read
- * into a temporary table (its rows counted, its rejects kept), then the rows
- * of every file that keeps them are written together, one set of data files
- * per table (and one for the rejected rows), so a batch pays one store write
- * and one sync, not one per file. A file that throws (FileLoadFailure says
- * which) applies nothing of the batch.
+ * Appends the rows of several landing files as one change (inside the open
+ * transaction, or one commit): each file is read once, straight into its own
+ * data files (written and synced as the file is read), its rejected rows into
+ * the rejects table's; the table versions change once, at the end. (Reading
+ * every file into a temporary table to write the batch as one file cost more
+ * than the syncs it saved: docs/scale-ingest.md.) A file that throws
+ * (FileLoadFailure says which) applies nothing of the batch.
  */
 export async function loadFiles(session: Session, loads: readonly FileLoad[], options: LoadFilesOptions = {}): Promise<readonly FileLoadResult[]> {
   const db = session.database;
-  const batch = randomId().slice(0, 12);
-  const scans: LandingScan[] = [];
-  const temps: string[] = [];
   const results: FileLoadResult[] = [];
-  // Per target (and rejects) table: its version and the SELECTs of the rows it gets.
-  const rowsOf = new Map<string, { target: QualifiedName; version: TableVersion; selects: string[] }>();
-  const rejectsOf = new Map<string, { target: QualifiedName; version: TableVersion; selects: string[] }>();
-  try {
-    for (const [i, load] of loads.entries()) {
+  // Per table (rows and rejects alike): its version when first seen and the data files it gets.
+  const added = new Map<string, { target: QualifiedName; version: TableVersion; files: DataFile[] }>();
+  for (const [i, load] of loads.entries()) {
+    try {
+      const target: QualifiedName = { db, ...load.table };
+      const { version } = session.requireTable(target);
+      const rejectsTarget: QualifiedName | undefined = load.rejects && { db, ...load.rejects.table };
+      const rejectsVersion = rejectsTarget && session.requireTable(rejectsTarget).version;
+      if (rejectsVersion && !rejectsVersion.columns.some((c) => c.name === 'reason')) {
+        throw invalid('REJECTS_TABLE', `${formatName(rejectsTarget as QualifiedName)} cannot take rejected rows: it has no column named reason`);
+      }
+      const scan = LandingScan.open(session.engine, load.path, load.format, version.columns);
       try {
-        const target: QualifiedName = { db, ...load.table };
-        const { version } = session.requireTable(target);
-        const rejectsTarget: QualifiedName | undefined = load.rejects && { db, ...load.rejects.table };
-        const rejectsVersion = rejectsTarget && session.requireTable(rejectsTarget).version;
-        if (rejectsVersion && !rejectsVersion.columns.some((c) => c.name === 'reason')) {
-          throw invalid('REJECTS_TABLE', `${formatName(rejectsTarget as QualifiedName)} cannot take rejected rows: it has no column named reason`);
-        }
-        const scan = LandingScan.open(session.engine, load.path, load.format, version.columns);
-        scans.push(scan);
-        const temp = `__mf_batch_${batch}_${i}`;
-        const read = await scan.writeRows(async (sql) => {
-          await session.engine.run(`CREATE TEMP TABLE ${temp} AS ${sql}`);
-          temps.push(temp);
-          const r = await session.engine.query(`SELECT count(*)::BIGINT AS n FROM temp.${temp}`);
-          return Number(r.rows[0]?.n ?? 0);
-        });
+        const written = (await scan.writeRows((sql) => writeDataFiles(session, sql, version.columns))) ?? [];
         const rowsRejected = await scan.rejectCount();
-        const keep = read !== undefined && read > 0 && !(rowsRejected > 0 && !load.keepGoodRows);
-        if (keep) entry(rowsOf, target, version).selects.push(`SELECT * FROM temp.${temp}`);
+        // Files of a refused load stay unreferenced; GC removes them after its grace period.
+        const kept = rowsRejected > 0 && !load.keepGoodRows ? [] : written;
+        entry(added, target, version).files.push(...kept);
         if (rowsRejected > 0 && rejectsTarget && rejectsVersion && load.rejects) {
-          entry(rejectsOf, rejectsTarget, rejectsVersion).selects.push(`SELECT ${rejectColumns(rejectsVersion.columns, load.rejects.values)} FROM (${scan.rejectsSql()}) AS r`);
+          const sql = `SELECT ${rejectColumns(rejectsVersion.columns, load.rejects.values)} FROM (${scan.rejectsSql()}) AS r`;
+          entry(added, rejectsTarget, rejectsVersion).files.push(...(await writeDataFiles(session, sql, rejectsVersion.columns)));
         }
         const firstRejects = rowsRejected > 0 ? await scan.rejects(REJECT_PREVIEW) : [];
-        const result = { rowsLoaded: keep ? (read ?? 0) : 0, rowsRejected, firstRejects, unreadable: scan.unreadable };
-        results.push(result);
-        if (options.stopAfter?.(result, i)) break;
-      } catch (e) {
-        throw new FileLoadFailure(i, e);
+        results.push({ rowsLoaded: kept.reduce((n, f) => n + f.rows, 0), rowsRejected, firstRejects, unreadable: scan.unreadable });
+      } finally {
+        await scan.close();
       }
+    } catch (e) {
+      throw new FileLoadFailure(i, e);
     }
-    // Files of a refused load are never written; those written for a load that fails later stay unreferenced until GC.
-    const written = new Map<string, { target: QualifiedName; version: TableVersion; files: DataFile[] }>();
-    for (const [key, t] of [...rowsOf, ...rejectsOf]) {
-      if (t.selects.length === 0) continue;
-      const files = await writeDataFiles(session, t.selects.join('\nUNION ALL\n'), t.version.columns);
-      const prior = written.get(key);
-      written.set(key, { target: t.target, version: t.version, files: [...(prior?.files ?? []), ...files] });
-    }
-    await session.mutate(db, loads.length === 1 ? `load ${loads[0]?.path ?? ''}` : `load ${results.length} files`, async (tree) => {
-      for (const { target, version, files } of written.values()) {
-        if (files.length > 0) tree.setTable(target.schema, target.name, { ...version, files: [...version.files, ...files] });
-      }
-    });
-    return results;
-  } finally {
-    for (const t of temps) await session.engine.run(`DROP TABLE IF EXISTS temp.${t}`);
-    for (const scan of scans) await scan.close();
+    if (options.stopAfter?.(results[i] as FileLoadResult, i)) break;
   }
+  await session.mutate(db, loads.length === 1 ? `load ${loads[0]?.path ?? ''}` : `load ${results.length} files`, async (tree) => {
+    for (const { target, version, files } of added.values()) {
+      if (files.length > 0) tree.setTable(target.schema, target.name, { ...version, files: [...version.files, ...files] });
+    }
+  });
+  return results;
 }
 
 function entry(
-  map: Map<string, { target: QualifiedName; version: TableVersion; selects: string[] }>,
+  map: Map<string, { target: QualifiedName; version: TableVersion; files: DataFile[] }>,
   target: QualifiedName,
   version: TableVersion,
-): { target: QualifiedName; version: TableVersion; selects: string[] } {
+): { target: QualifiedName; version: TableVersion; files: DataFile[] } {
   const key = `${target.schema}.${target.name}`;
   let e = map.get(key);
-  if (!e) map.set(key, (e = { target, version, selects: [] }));
+  if (!e) map.set(key, (e = { target, version, files: [] }));
   return e;
 }
 
