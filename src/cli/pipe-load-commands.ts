@@ -38,7 +38,7 @@ ${GLOBAL_OPTIONS_HELP}`,
       let done = 0;
       const onEvent = (e: RefreshEvent): void => {
         if (e.kind === 'planned') total += e.files;
-        else done++;
+        else if (e.kind === 'loaded') done++;
         bar.update(done, total, e.kind === 'loaded' ? e.outcome.file : e.pipe);
       };
       const report = await pipes.refresh(db, { names: positionals, onEvent }).finally(() => bar.finish());

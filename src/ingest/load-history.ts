@@ -78,6 +78,15 @@ export function hasLoadHistory(warehouse: Warehouse, db: string): boolean {
   return warehouse.tables(db).some((t) => t.schema === SYSTEM_SCHEMA && t.name === 'load_history');
 }
 
+/** Whether database `db` has its load history and errors tables, with the target-table column: nothing for {@link ensureLoadTables} to do. */
+export function loadTablesReady(warehouse: Warehouse, db: string): boolean {
+  const tree = warehouse.tree(warehouse.requireRef(db).commitId);
+  return [LOAD_HISTORY, LOAD_ERRORS].every((n) => {
+    const obj = tree.object(SYSTEM_SCHEMA, n.slice(SYSTEM_SCHEMA.length + 1));
+    return obj?.kind === 'table' && obj.version.columns.some((c) => c.name === TARGET_TABLE_COLUMN);
+  });
+}
+
 /**
  * Creates the load history and errors tables in the session's database
  * (trusted session) unless they exist, and adds the target-table column to
@@ -130,34 +139,38 @@ export function historyVersion(session: Session): string | undefined {
 }
 
 /**
- * Whether the file was already processed into the pipe's table, as the
+ * Which of `files` were already processed into the pipe's table, as the
  * session (or its open transaction) sees the database: by any pipe, here or in
  * the database, schema or table this table was cloned from.
  */
-export async function isProcessed(session: Session, key: HistoryKey, file: string): Promise<boolean> {
+export async function processedAmong(session: Session, key: HistoryKey, files: readonly string[]): Promise<ReadonlySet<string>> {
+  if (files.length === 0) return new Set();
   const statuses = PROCESSED_STATUSES.map(quoteLiteral).join(', ');
   const [r] = await session.run(
-    `SELECT count(*) AS n FROM ${LOAD_HISTORY} WHERE ${historyCondition(key)} AND file = ${quoteLiteral(file)} AND status IN (${statuses})`,
+    `SELECT DISTINCT file FROM ${LOAD_HISTORY} WHERE ${historyCondition(key)} AND file IN (${files.map(quoteLiteral).join(', ')}) AND status IN (${statuses})`,
   );
-  return r?.kind === 'rows' && num(r.rows[0]?.n ?? 0) > 0;
+  return new Set(r?.kind === 'rows' ? r.rows.map((row) => String(row.file)) : []);
 }
 
-/** `INSERT` of one history row. */
-export function insertLoadRecordSql(r: LoadRecord): string {
-  const values = [
-    quoteLiteral(r.pipe),
-    quoteLiteral(r.file),
-    String(r.size),
-    `epoch_ms(${Math.trunc(r.modifiedAt)})`,
-    quoteLiteral(r.checksum),
-    quoteLiteral(r.status),
-    String(r.rowsLoaded),
-    String(r.rowsRejected),
-    r.firstError === null ? 'NULL' : quoteLiteral(r.firstError),
-    `epoch_ms(${Math.trunc(r.loadedAt)})`,
-    r.table === null ? 'NULL' : quoteLiteral(r.table),
-  ];
-  return `INSERT INTO ${LOAD_HISTORY} (${HISTORY_COLUMNS}) VALUES (${values.join(', ')})`;
+/** `INSERT` of history rows: one statement, so one history file however many loads it records. */
+export function insertLoadRecordsSql(records: readonly LoadRecord[]): string {
+  const rows = records.map((r) => {
+    const values = [
+      quoteLiteral(r.pipe),
+      quoteLiteral(r.file),
+      String(r.size),
+      `epoch_ms(${Math.trunc(r.modifiedAt)})`,
+      quoteLiteral(r.checksum),
+      quoteLiteral(r.status),
+      String(r.rowsLoaded),
+      String(r.rowsRejected),
+      r.firstError === null ? 'NULL' : quoteLiteral(r.firstError),
+      `epoch_ms(${Math.trunc(r.loadedAt)})`,
+      r.table === null ? 'NULL' : quoteLiteral(r.table),
+    ];
+    return `(${values.join(', ')})`;
+  });
+  return `INSERT INTO ${LOAD_HISTORY} (${HISTORY_COLUMNS}) VALUES ${rows.join(', ')}`;
 }
 
 /** `INSERT` of one error row that is not a rejected row of a load (a file changed after it was loaded). */

@@ -1,9 +1,11 @@
 import type { PipeInfo } from '../warehouse/pipe-objects.js';
 import type { Session } from '../warehouse/session.js';
-import { historyKey, loadFileOnce, pipeName, recordChangedFile, type FileOutcome, type KnownHistory } from './file-loader.js';
-import { historyVersion, PROCESSED_STATUSES, readLoadHistory, type LoadRecord } from './load-history.js';
+import type { Warehouse } from '../warehouse/warehouse.js';
+import { BatchFailure, batchesOf, DEFAULT_BATCH, historyKey, loadBatch, pipeName, recordChangedFile, type BatchLimits, type FileOutcome, type KnownHistory } from './file-loader.js';
+import { committedHistoryVersion, extendIndex, type FileHistory, type HistoryIndex, type HistoryIndexCache } from './history-index.js';
+import type { LoadRecord } from './load-history.js';
 import type { Stage, StageFile } from './stage.js';
-import { pipeFiles, sessionMatcher, stagePath } from './stage-files.js';
+import { pipeFiles, sessionMatcher, stagePath, type PatternMatcher } from './stage-files.js';
 
 /** A loaded file whose content changed since (same path, other checksum). */
 export interface ChangedFile {
@@ -25,11 +27,14 @@ export interface PipePlan {
   readonly upToDate: number;
   /** The content id of the history the plan was made from. */
   readonly historyVersion: string | undefined;
+  /** That history, indexed by file. */
+  readonly history: HistoryIndex;
 }
 
 /** Progress of a refresh, reported as it goes. */
 export type RefreshEvent =
   | { readonly kind: 'planned'; readonly pipe: string; readonly files: number }
+  | { readonly kind: 'committing'; readonly pipe: string; readonly files: readonly string[] }
   | { readonly kind: 'loaded'; readonly pipe: string; readonly outcome: FileOutcome };
 
 /** What refreshing one pipe did. */
@@ -49,36 +54,41 @@ export interface PipeRefreshReport {
 }
 
 /**
- * Compares a pipe's files with its load history in the session's database.
+ * Where a refresh plans and loads: a database, a session opened only when the
+ * engine has work (reading a history not cached, matching a pattern,
+ * loading), and the cache of history indexes.
+ */
+export interface RefreshTarget {
+  readonly warehouse: Warehouse;
+  readonly db: string;
+  /** The trusted session of `db` (the same one each call). */
+  session(): Promise<Session>;
+  readonly histories: HistoryIndexCache;
+}
+
+/**
+ * Compares a pipe's files with its load history in the target database.
  * A file is processed once per database; one whose size or time differs from
  * its load is checksummed, and reported as changed only if its bytes did.
+ * Files already loaded cost one lookup each: the history is indexed once per
+ * version of it, not read per file.
  */
-export async function planPipe(session: Session, pipe: PipeInfo, stage: Stage): Promise<PipePlan> {
-  // One snapshot for the history and its id.
-  await session.run('BEGIN');
-  let history: readonly LoadRecord[];
-  let version: string | undefined;
-  try {
-    version = historyVersion(session);
-    history = await readLoadHistory(session, historyKey(pipe));
-  } finally {
-    if (session.inTransaction) await session.run('ROLLBACK');
-  }
-  const byFile = new Map<string, LoadRecord[]>();
-  for (const r of history) byFile.set(r.file, [...(byFile.get(r.file) ?? []), r]);
+export async function planPipe(target: RefreshTarget, pipe: PipeInfo, stage: Stage): Promise<PipePlan> {
+  const committed = committedHistoryVersion(target.warehouse, target.db);
+  const { version, index: history } =
+    committed === undefined ? { version: undefined, index: new Map<string, FileHistory>() } : await target.histories.get(committed, historyKey(pipe), () => target.session());
   const pending: StageFile[] = [];
   const changed: ChangedFile[] = [];
   let upToDate = 0;
-  for (const f of await pipeFiles(stage, pipe.copy, sessionMatcher(session))) {
+  const match: PatternMatcher = async (regex, paths) => sessionMatcher(await target.session())(regex, paths);
+  for (const f of await pipeFiles(stage, pipe.copy, match)) {
     const key = stagePath(stage.name, f.path);
-    const records = byFile.get(key) ?? [];
-    const loaded = records.filter((r) => PROCESSED_STATUSES.includes(r.status)).at(-1);
+    const { loaded, notes = [] } = history.get(key) ?? {};
     if (!loaded) {
       pending.push(f);
       continue;
     }
     const same = (r: LoadRecord): boolean => r.size === f.size && r.modifiedAt === f.modifiedAt;
-    const notes = records.filter((r) => r.status === 'CHANGED');
     if (same(loaded)) {
       upToDate++;
       continue;
@@ -88,46 +98,67 @@ export async function planPipe(session: Session, pipe: PipeInfo, stage: Stage): 
     if (checksum === loaded.checksum) upToDate++;
     else changed.push({ file: key, checksum, loaded, reported: notes.some((n) => n.checksum === checksum), stageFile: f });
   }
-  return { pending, changed, upToDate, historyVersion: version };
+  return { pending, changed, upToDate, historyVersion: version, history };
+}
+
+/** Options of {@link refreshPipe}. */
+export interface RefreshOptions {
+  /** Stops after the file in progress (the files of its batch loaded so far commit). */
+  readonly signal?: AbortSignal;
+  readonly onEvent?: (e: RefreshEvent) => void;
+  /** How many files (and bytes) one transaction loads at most; {@link DEFAULT_BATCH} by default. */
+  readonly batch?: Partial<BatchLimits>;
 }
 
 /**
- * Loads a pipe's new files into the session's database, one transaction per
- * file, oldest path first, and records files that changed after loading.
- * Stops after the file in progress when `signal` aborts, and at a file whose
- * rejected rows abort it (ON_ERROR = ABORT_STATEMENT).
+ * Loads a pipe's new files into the session's database, oldest path first,
+ * several files per transaction (see {@link loadBatch}), and records files
+ * that changed after loading. Stops after the file in progress when `signal`
+ * aborts, and at a file whose rejected rows abort it (ON_ERROR =
+ * ABORT_STATEMENT). A file whose load throws is retried alone, after the
+ * files before it in its batch, so it never takes them down with it.
  */
-export async function refreshPipe(
-  session: Session,
-  pipe: PipeInfo,
-  stage: Stage,
-  options: { readonly signal?: AbortSignal; readonly onEvent?: (e: RefreshEvent) => void } = {},
-): Promise<PipeRefreshReport> {
+export async function refreshPipe(target: RefreshTarget, pipe: PipeInfo, stage: Stage, options: RefreshOptions = {}): Promise<PipeRefreshReport> {
   const started = performance.now();
   const name = pipeName(pipe);
-  const plan = await planPipe(session, pipe, stage);
-  for (const c of plan.changed) if (!c.reported) await recordChangedFile(session, pipe, stage, c.stageFile, c.checksum, c.loaded);
+  const plan = await planPipe(target, pipe, stage);
+  for (const c of plan.changed) if (!c.reported) await recordChangedFile(await target.session(), pipe, stage, c.stageFile, c.checksum, c.loaded);
   options.onEvent?.({ kind: 'planned', pipe: name, files: plan.pending.length });
   const files: FileOutcome[] = [];
-  const known: KnownHistory = { version: plan.changed.some((c) => !c.reported) ? undefined : plan.historyVersion };
+  const known: KnownHistory = { version: plan.changed.some((c) => !c.reported) ? undefined : plan.historyVersion, added: [] };
+  const queue = batchesOf(plan.pending, { ...DEFAULT_BATCH, ...options.batch });
   let aborted: PipeRefreshReport['aborted'];
-  for (const f of plan.pending) {
-    if (options.signal?.aborted || aborted) break;
+  while (queue.length > 0 && !options.signal?.aborted && !aborted) {
+    const listed = queue.shift() ?? [];
     // A file removed since the listing is not an error: it is simply not there to load.
-    const now = await stage.stat(f.path);
-    if (!now) continue;
-    const outcome = await loadFileOnce(session, pipe, stage, now, known);
-    files.push(outcome);
-    options.onEvent?.({ kind: 'loaded', pipe: name, outcome });
-    if (outcome.status === 'ABORTED') {
-      const first = outcome.firstRejects[0];
-      const where = first ? `${first.line === null ? '' : `line ${first.line}: `}${first.reason}` : 'rejected rows';
-      aborted = {
-        file: outcome.file,
-        message: `${outcome.file} has ${outcome.rowsRejected} rejected row(s) (${where}); nothing of it was loaded (ON_ERROR = ABORT_STATEMENT)`,
-      };
+    const batch = (await Promise.all(listed.map((f) => stage.stat(f.path)))).filter((f): f is StageFile => f !== undefined);
+    if (batch.length === 0) continue;
+    let outcomes: readonly FileOutcome[];
+    try {
+      const beforeCommit = (committing: readonly string[]): void => options.onEvent?.({ kind: 'committing', pipe: name, files: committing });
+      outcomes = await loadBatch(await target.session(), pipe, stage, batch, known, { beforeCommit, ...(options.signal ? { signal: options.signal } : {}) });
+    } catch (e) {
+      if (!(e instanceof BatchFailure)) throw e;
+      if (batch.length === 1) throw e.error;
+      const failing = batch[e.index] as StageFile;
+      queue.unshift(...[batch.slice(0, e.index), [failing], batch.slice(e.index + 1)].filter((b) => b.length > 0));
+      continue;
+    }
+    for (const outcome of outcomes) {
+      files.push(outcome);
+      options.onEvent?.({ kind: 'loaded', pipe: name, outcome });
+      if (outcome.status === 'ABORTED') {
+        const first = outcome.firstRejects[0];
+        const where = first ? `${first.line === null ? '' : `line ${first.line}: `}${first.reason}` : 'rejected rows';
+        aborted = {
+          file: outcome.file,
+          message: `${outcome.file} has ${outcome.rowsRejected} rejected row(s) (${where}); nothing of it was loaded (ON_ERROR = ABORT_STATEMENT)`,
+        };
+      }
     }
   }
+  // The history this refresh leaves is the one it read plus its own rows: index it now, so the next refresh need not read it.
+  if (known.added?.length && known.version !== undefined) target.histories.put(known.version, historyKey(pipe), extendIndex(plan.history, known.added));
   return {
     pipe: name,
     files,

@@ -17,7 +17,7 @@ export interface RunReport {
 export interface RunOptions {
   /** Time between two looks at the stages. */
   readonly intervalMs: number;
-  /** Stops the loop; a file being loaded is committed first. */
+  /** Stops the loop; the file being read is committed first, with its batch's files read before it. */
   readonly signal: AbortSignal;
   readonly onEvent?: (e: RefreshEvent) => void;
   /** Called after each poll with what it did. */
@@ -30,7 +30,8 @@ export interface RunOptions {
  * Keeps loading new files into `db`: refreshes its running pipes, waits
  * `intervalMs`, and again, until `signal` aborts. States are read at every
  * poll, so pipes resumed or paused meanwhile (from another process) are
- * picked up. A stop never leaves a file half loaded: each file commits whole.
+ * picked up. A stop never leaves a file half loaded: the files of the batch in
+ * progress read so far commit whole, the rest wait for the next run.
  */
 export async function runPipes(service: PipeService, db: string, options: RunOptions): Promise<RunReport> {
   const problem = intervalProblem(options.intervalMs);

@@ -4,8 +4,9 @@ import { listPipes, type PipeInfo } from '../warehouse/pipe-objects.js';
 import type { Session } from '../warehouse/session.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { historyKey, pipeName } from './file-loader.js';
-import { describes, ensureLoadTables, hasLoadHistory, LOAD_ERRORS, PROCESSED_STATUSES, readLoadHistory } from './load-history.js';
-import { planPipe, refreshPipe, type PipeRefreshReport, type RefreshEvent } from './pipe-refresh.js';
+import { HistoryIndexCache } from './history-index.js';
+import { describes, ensureLoadTables, hasLoadHistory, loadTablesReady, LOAD_ERRORS, PROCESSED_STATUSES, readLoadHistory } from './load-history.js';
+import { planPipe, refreshPipe, type PipeRefreshReport, type RefreshOptions } from './pipe-refresh.js';
 import { readPipeState, updatePipeState, type PipeState, type PipeStateRecord } from './pipe-state.js';
 import type { StageRegistry } from './stage-registry.js';
 import { stagePath } from './stage-files.js';
@@ -67,6 +68,9 @@ export interface LoadErrorRow {
  * file exactly once.
  */
 export class PipeService {
+  /** Load histories indexed by version: a refresh over a history no one changed reads none of it. */
+  readonly histories = new HistoryIndexCache();
+
   constructor(
     readonly warehouse: Warehouse,
     readonly stages: StageRegistry,
@@ -89,7 +93,8 @@ export class PipeService {
         const info = infos[i] as PipeInfo;
         const mine = history.filter((r) => describes(r, historyKey(info)));
         const processed = mine.filter((r) => PROCESSED_STATUSES.includes(r.status));
-        const plan = await planPipe(session, info, this.stages.get(info.copy.stage)).catch((e: unknown) => {
+        const target = { warehouse: this.warehouse, db, session: async () => session, histories: this.histories };
+        const plan = await planPipe(target, info, this.stages.get(info.copy.stage)).catch((e: unknown) => {
           if (isMayflyError(e) && e.kind !== 'internal') return e.message;
           throw e;
         });
@@ -123,7 +128,7 @@ export class PipeService {
    * Loads the new files of running pipes of `db` (all, or those named, which
    * must be running). A pipe whose file aborts is paused with the error.
    */
-  async refresh(db: string, options: { readonly names?: readonly string[]; readonly signal?: AbortSignal; readonly onEvent?: (e: RefreshEvent) => void } = {}): Promise<RefreshReport> {
+  async refresh(db: string, options: RefreshOptions & { readonly names?: readonly string[] } = {}): Promise<RefreshReport> {
     const started = performance.now();
     const names = options.names ?? [];
     const all = this.list(db, names);
@@ -136,15 +141,22 @@ export class PipeService {
     const stages = new Map(running.map((p) => [p.copy.stage, this.stages.get(p.copy.stage)]));
     const reports: PipeRefreshReport[] = [];
     if (running.length > 0) {
-      await this.withSession(db, true, async (session) => {
-        await ensureLoadTables(session);
+      // The engine starts only when there is work for it: an empty refresh over a known history needs none.
+      let opened: Promise<Session> | undefined;
+      const session = (): Promise<Session> =>
+        (opened ??= this.warehouse.session(db, { trusted: true, purpose: 'pipe', writeOnly: db, readableDirs: [...stages.values()].flatMap((s) => s.readableDirs) }));
+      try {
+        if (!loadTablesReady(this.warehouse, db)) await ensureLoadTables(await session());
+        const target = { warehouse: this.warehouse, db, session, histories: this.histories };
         for (const p of running) {
           if (options.signal?.aborted) break;
-          const report = await refreshPipe(session, p, stages.get(p.copy.stage) ?? this.stages.get(p.copy.stage), options);
+          const report = await refreshPipe(target, p, stages.get(p.copy.stage) ?? this.stages.get(p.copy.stage), options);
           reports.push(report);
           this.afterRefresh(db, report);
         }
-      }, [...stages.values()].flatMap((s) => s.readableDirs));
+      } finally {
+        if (opened) (await opened).close();
+      }
     }
     return { db, pipes: reports, paused: paused.map((p) => p.pipe), elapsedMs: performance.now() - started };
   }

@@ -1,6 +1,6 @@
 import { invalid } from '../core/errors.js';
 import { quoteLiteral } from '../core/names.js';
-import type { ColumnDef } from '../catalog/model.js';
+import type { ColumnDef, DataFile, TableVersion } from '../catalog/model.js';
 import { LandingScan, type LandingReject } from '../sql/landing-reader.js';
 import type { LandingFormat } from '../sql/landing-format.js';
 import { physicalName } from '../sql/table-relation.js';
@@ -44,6 +44,23 @@ export interface FileLoadResult {
 /** How many rejected rows a load result carries. */
 export const REJECT_PREVIEW = 5;
 
+/** A load of several files that threw at one of them: nothing of any of them was applied. */
+export class FileLoadFailure extends Error {
+  constructor(
+    /** The index of the load that threw. */
+    readonly index: number,
+    readonly error: unknown,
+  ) {
+    super(error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** Options of {@link loadFiles}. */
+export interface LoadFilesOptions {
+  /** Called after each file is read: true stops the load there (the files read so far are applied). */
+  readonly stopAfter?: (result: FileLoadResult, index: number) => boolean;
+}
+
 /**
  * Appends the rows of a landing file to a table, and its rejected rows to
  * the rejects table, as one change of the session's current database: inside
@@ -51,35 +68,75 @@ export const REJECT_PREVIEW = 5;
  * or as a commit of its own.
  */
 export async function loadFile(session: Session, load: FileLoad): Promise<FileLoadResult> {
-  const db = session.database;
-  const target: QualifiedName = { db, ...load.table };
-  const { version } = session.requireTable(target);
-  const rejectsTarget: QualifiedName | undefined = load.rejects && { db, ...load.rejects.table };
-  const rejectsVersion = rejectsTarget && session.requireTable(rejectsTarget).version;
-  if (rejectsVersion && !rejectsVersion.columns.some((c) => c.name === 'reason')) {
-    throw invalid('REJECTS_TABLE', `${formatName(rejectsTarget as QualifiedName)} cannot take rejected rows: it has no column named reason`);
-  }
-  const scan = LandingScan.open(session.engine, load.path, load.format, version.columns);
   try {
-    const written = (await scan.writeRows((sql) => writeDataFiles(session, sql, version.columns))) ?? [];
-    const rowsRejected = await scan.rejectCount();
-    // Files of a refused load stay unreferenced; GC removes them after its grace period.
-    const kept = rowsRejected > 0 && !load.keepGoodRows ? [] : written;
-    const rejectFiles =
-      rowsRejected > 0 && rejectsVersion && load.rejects
-        ? await writeDataFiles(session, `SELECT ${rejectColumns(rejectsVersion.columns, load.rejects.values)} FROM (${scan.rejectsSql()}) AS r`, rejectsVersion.columns)
-        : [];
-    const firstRejects = rowsRejected > 0 ? await scan.rejects(REJECT_PREVIEW) : [];
-    await session.mutate(db, `load ${load.path}`, async (tree) => {
-      if (kept.length > 0) tree.setTable(target.schema, target.name, { ...version, files: [...version.files, ...kept] });
-      if (rejectsTarget && rejectsVersion && rejectFiles.length > 0) {
-        tree.setTable(rejectsTarget.schema, rejectsTarget.name, { ...rejectsVersion, files: [...rejectsVersion.files, ...rejectFiles] });
-      }
-    });
-    return { rowsLoaded: kept.reduce((n, f) => n + f.rows, 0), rowsRejected, firstRejects, unreadable: scan.unreadable };
-  } finally {
-    await scan.close();
+    const [result] = await loadFiles(session, [load]);
+    return result as FileLoadResult;
+  } catch (e) {
+    throw e instanceof FileLoadFailure ? e.error : e;
   }
+}
+
+/**
+ * Appends the rows of several landing files as one change (inside the open
+ * transaction, or one commit): each file is read once, straight into its own
+ * data files (written and synced as the file is read), its rejected rows into
+ * the rejects table's; the table versions change once, at the end. (Reading
+ * every file into a temporary table to write the batch as one file cost more
+ * than the syncs it saved: docs/scale-ingest.md.) A file that throws
+ * (FileLoadFailure says which) applies nothing of the batch.
+ */
+export async function loadFiles(session: Session, loads: readonly FileLoad[], options: LoadFilesOptions = {}): Promise<readonly FileLoadResult[]> {
+  const db = session.database;
+  const results: FileLoadResult[] = [];
+  // Per table (rows and rejects alike): its version when first seen and the data files it gets.
+  const added = new Map<string, { target: QualifiedName; version: TableVersion; files: DataFile[] }>();
+  for (const [i, load] of loads.entries()) {
+    try {
+      const target: QualifiedName = { db, ...load.table };
+      const { version } = session.requireTable(target);
+      const rejectsTarget: QualifiedName | undefined = load.rejects && { db, ...load.rejects.table };
+      const rejectsVersion = rejectsTarget && session.requireTable(rejectsTarget).version;
+      if (rejectsVersion && !rejectsVersion.columns.some((c) => c.name === 'reason')) {
+        throw invalid('REJECTS_TABLE', `${formatName(rejectsTarget as QualifiedName)} cannot take rejected rows: it has no column named reason`);
+      }
+      const scan = LandingScan.open(session.engine, load.path, load.format, version.columns);
+      try {
+        const written = (await scan.writeRows((sql) => writeDataFiles(session, sql, version.columns))) ?? [];
+        const rowsRejected = await scan.rejectCount();
+        // Files of a refused load stay unreferenced; GC removes them after its grace period.
+        const kept = rowsRejected > 0 && !load.keepGoodRows ? [] : written;
+        entry(added, target, version).files.push(...kept);
+        if (rowsRejected > 0 && rejectsTarget && rejectsVersion && load.rejects) {
+          const sql = `SELECT ${rejectColumns(rejectsVersion.columns, load.rejects.values)} FROM (${scan.rejectsSql()}) AS r`;
+          entry(added, rejectsTarget, rejectsVersion).files.push(...(await writeDataFiles(session, sql, rejectsVersion.columns)));
+        }
+        const firstRejects = rowsRejected > 0 ? await scan.rejects(REJECT_PREVIEW) : [];
+        results.push({ rowsLoaded: kept.reduce((n, f) => n + f.rows, 0), rowsRejected, firstRejects, unreadable: scan.unreadable });
+      } finally {
+        await scan.close();
+      }
+    } catch (e) {
+      throw new FileLoadFailure(i, e);
+    }
+    if (options.stopAfter?.(results[i] as FileLoadResult, i)) break;
+  }
+  await session.mutate(db, loads.length === 1 ? `load ${loads[0]?.path ?? ''}` : `load ${results.length} files`, async (tree) => {
+    for (const { target, version, files } of added.values()) {
+      if (files.length > 0) tree.setTable(target.schema, target.name, { ...version, files: [...version.files, ...files] });
+    }
+  });
+  return results;
+}
+
+function entry(
+  map: Map<string, { target: QualifiedName; version: TableVersion; files: DataFile[] }>,
+  target: QualifiedName,
+  version: TableVersion,
+): { target: QualifiedName; version: TableVersion; files: DataFile[] } {
+  const key = `${target.schema}.${target.name}`;
+  let e = map.get(key);
+  if (!e) map.set(key, (e = { target, version, files: [] }));
+  return e;
 }
 
 /** The select list that maps a reject (`r.line`, `r.reason`, `r.raw`) and fixed values onto the rejects table's columns. */

@@ -11,7 +11,7 @@ import type { AtClause, ObjectName, Statement } from '../sql/statements.js';
 import type { BoundTable } from '../sql/table-relation.js';
 import { rewriteTimeTravel, TIME_TRAVEL_CATALOG } from '../sql/time-travel-rewrite.js';
 import { commitTree, writeOutsideTarget } from './committer.js';
-import { loadFile, type FileLoad, type FileLoadResult } from './file-loads.js';
+import { loadFile, loadFiles, type FileLoad, type FileLoadResult, type LoadFilesOptions } from './file-loads.js';
 import { runPipeStatement } from './pipe-objects.js';
 import { checkStatementSyntax } from './statement-syntax.js';
 import { runSchemaStatement } from './schema-statements.js';
@@ -161,6 +161,12 @@ export class Session {
   async loadFile(load: FileLoad): Promise<FileLoadResult> {
     if (!this.options.trusted) throw forbidden('SESSION_UNTRUSTED_READ', 'only trusted sessions load files');
     return this.serially(async () => (await this.asStatement(() => loadFile(this, load))).result);
+  }
+
+  /** Several landing files as one statement, their rows written together (file-loads.ts `loadFiles`); trusted sessions only. */
+  async loadFiles(loads: readonly FileLoad[], options: LoadFilesOptions = {}): Promise<readonly FileLoadResult[]> {
+    if (!this.options.trusted) throw forbidden('SESSION_UNTRUSTED_READ', 'only trusted sessions load files');
+    return this.serially(async () => (await this.asStatement(() => loadFiles(this, loads, options))).result);
   }
 
   private async executeStatement(statement: Statement, options: RunOptions): Promise<StatementResult> {
