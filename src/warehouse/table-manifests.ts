@@ -10,10 +10,12 @@ const TABLE_FORMAT = 'table:v2';
 const MANIFEST_FORMAT = 'manifest:v1';
 /** A version lists at most this many top chunks; longer lists get another level of manifests of chunk ids. */
 const TOP_CHUNKS = 8;
-/** Assembled versions kept (their entries are shared with cached chunks; the arrays are the cost). */
+/** Assembled versions kept, in entries (their entries are shared with cached chunks; the arrays are the cost). */
 const ASSEMBLED_ENTRIES = 200_000;
+/** What a version weighs in that cache beyond its entries: at most 200 versions however small. */
+const ASSEMBLED_VERSION_WEIGHT = 1000;
 /** Known chunks of chunk ids (upper levels) remembered by their first id. */
-const KNOWN_ID_CHUNKS = 16_384;
+const KNOWN_ID_CHUNKS = 4096;
 
 type Entry = DataFile | DeleteFile;
 /** A chunk as the working tree tracks it: whether the catalog holds it yet. */
@@ -60,7 +62,7 @@ export class TableManifests {
       files: this.expand<DataFile>(body.files),
       deletes: this.expand<DeleteFile>(body.deletes),
     };
-    this.assembled.set(id, version, 1 + version.files.length + version.deletes.length);
+    this.assembled.set(id, version, ASSEMBLED_VERSION_WEIGHT + version.files.length + version.deletes.length);
     return version;
   }
 
@@ -83,8 +85,13 @@ export class TableManifests {
     descend(body.deletes.chunks, body.deletes.depth);
   }
 
-  /** Chunks `version` into manifests, reusing every chunk it shares (by entry identity) with versions read or written before. */
-  encode(version: TableVersion): EncodedVersion {
+  /**
+   * Chunks `version` into manifests, reusing every chunk it shares (by entry
+   * identity) with versions read or written before. `remember` keeps it
+   * assembled for the next read (not wanted when re-encoding a version read
+   * just before, which would evict the new one).
+   */
+  encode(version: TableVersion, remember = true): EncodedVersion {
     const chunks = new Map<string, readonly unknown[]>();
     const freshEntries: Entry[] = [];
     const leaves = new Map<string, readonly Entry[]>();
@@ -92,7 +99,7 @@ export class TableManifests {
     const deletes = this.encodeList<DeleteFile>(version.deletes, chunks, freshEntries, leaves);
     const body: StoredTableVersion = { format: TABLE_FORMAT, columns: version.columns, nextColumnId: version.nextColumnId, files, deletes };
     const id = contentId(TABLE_FORMAT, JSON.stringify(body));
-    this.assembled.set(id, version, 1 + version.files.length + version.deletes.length);
+    if (remember) this.assembled.set(id, version, ASSEMBLED_VERSION_WEIGHT + version.files.length + version.deletes.length);
     return { id, body, chunks, freshEntries, leaves };
   }
 

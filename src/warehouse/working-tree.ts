@@ -88,10 +88,12 @@ export class WorkingTree {
 
   /** Sets a table to a new version; returns its id. */
   setTable(schema: string, name: string, version: TableVersion): string {
-    const encoded = manifestsOf(this.catalog).encode(version);
+    const manifests = manifestsOf(this.catalog);
     const beforeId = this.schemas.get(schema)?.tables.get(name);
+    // Encoded first: encoding the new version may evict the old one from the cache of assembled versions.
+    const before = beforeId === undefined ? undefined : (this.fresh.get(beforeId)?.encoded ?? manifests.encode(this.tableVersion(beforeId), false));
+    const encoded = manifests.encode(version);
     // Only entries of chunks the new version made can be new; of those, drop the ones the chunks it replaced held.
-    const before = beforeId === undefined ? undefined : (this.fresh.get(beforeId)?.encoded ?? manifestsOf(this.catalog).encode(this.tableVersion(beforeId)));
     const had = new Set<string>();
     for (const [leaf, entries] of before?.leaves ?? []) if (!encoded.leaves.has(leaf)) for (const e of entries) had.add(e.key);
     for (const e of encoded.freshEntries) if (!had.has(e.key)) this.added.add(e.key);
