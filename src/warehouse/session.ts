@@ -80,7 +80,7 @@ export class Session {
   private db: string;
   private schema = 'main';
   private txn: { db: string; base: string; tree: WorkingTree } | undefined;
-  /** Snapshots taken by the running statement, so it reads each database once. */
+  /** Snapshots taken by the running statement, so it reads each database once (emptied when each statement ends: bounded by one statement's databases). */
   private snapshots = new Map<string, Snapshot>();
   /**
    * Every database's ref, read once by the running statement when it first needs one:
