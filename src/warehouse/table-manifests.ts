@@ -45,6 +45,8 @@ export class TableManifests {
   private readonly leafChunks = new WeakMap<Entry, Known<Entry>>();
   private readonly idChunks = new LruCache<string, Known<string>>(KNOWN_ID_CHUNKS);
   private readonly assembled = new LruCache<string, TableVersion>(ASSEMBLED_ENTRIES);
+  /** Leaf chunks of versions encoded before, by version object (weak): a commit compares the new version's with its parent's. */
+  private readonly leavesOf = new WeakMap<TableVersion, ReadonlyMap<string, readonly Entry[]>>();
   /** Bumped when a GC may have deleted chunks: chunks known as stored before must be written again. */
   private generation = 1;
 
@@ -100,7 +102,13 @@ export class TableManifests {
     const body: StoredTableVersion = { format: TABLE_FORMAT, columns: version.columns, nextColumnId: version.nextColumnId, files, deletes };
     const id = contentId(TABLE_FORMAT, JSON.stringify(body));
     if (remember) this.assembled.set(id, version, ASSEMBLED_VERSION_WEIGHT + version.files.length + version.deletes.length);
+    this.leavesOf.set(version, leaves);
     return { id, body, chunks, freshEntries, leaves };
+  }
+
+  /** The leaf chunks of `version`, by id with their entries (remembered when it was encoded, else chunked now). */
+  leaves(version: TableVersion): ReadonlyMap<string, readonly Entry[]> {
+    return this.leavesOf.get(version) ?? this.encode(version, false).leaves;
   }
 
   /** Writes an encoded version and the chunks it needs (inside the caller's transaction). */
