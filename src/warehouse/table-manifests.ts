@@ -19,7 +19,21 @@ const KNOWN_ID_CHUNKS = 4096;
 
 type Entry = DataFile | DeleteFile;
 /** A chunk as the working tree tracks it: whether the catalog holds it yet. */
-type Known<T> = KnownChunk<T> & { stored: number };
+type Known<T> = KnownChunk<T> & { stored: Stored };
+/** When a chunk was last seen in the catalog (read, or written by a durable commit), and in which GC generation. */
+interface Stored {
+  readonly generation: number;
+  readonly at: number;
+}
+/** Never seen stored. */
+const UNSTORED: Stored = { generation: 0, at: -Infinity };
+/**
+ * How long a chunk seen in the catalog is trusted to still be there. A chunk
+ * is pruned only when no version of the time-travel window lists it, and it
+ * was listed when seen; past this, another process's GC may have pruned it,
+ * so the next commit reusing it writes it again (INSERT OR IGNORE).
+ */
+const STORED_TRUST_MS = 60_000;
 
 /** A table version ready to store: its id, its body and the chunks it needs that may not be stored yet. */
 export interface EncodedVersion {
@@ -68,7 +82,7 @@ export class TableManifests {
     return version;
   }
 
-  /** Every chunk id a stored version lists, at every level (for GC), and its entries unless `entries` is false. */
+  /** Visits every chunk id a stored version lists, at every level (for GC; a chunk `visitChunk` refuses is not descended), and its entries when `visitEntry` is given. */
   walk(id: string, visitChunk: (chunkId: string) => boolean, visitEntry: ((e: Entry) => void) | undefined): void {
     const body = this.catalog.getMetadata<StoredTableVersion | TableVersion>('table', id);
     if (!isManifested(body)) {
@@ -123,7 +137,7 @@ export class TableManifests {
       for (const [id, items] of e.chunks) {
         const first = items[0];
         const known = typeof first === 'string' ? this.idChunks.get(first) : this.leafChunks.get(first as Entry);
-        if (known?.id === id) known.stored = this.generation;
+        if (known?.id === id) known.stored = this.seenNow();
       }
     }
   }
@@ -151,7 +165,7 @@ export class TableManifests {
       known: (first) => this.leafChunks.get(first),
       reused: (known) => this.note(known as Known<Entry>, chunks),
       create: (items, closed) => {
-        const known = this.remember(items, closed, this.leafChunks.set.bind(this.leafChunks), 0);
+        const known = this.remember(items, closed, this.leafChunks.set.bind(this.leafChunks), UNSTORED);
         chunks.set(known.id, items);
         fresh.push(...items);
         return known;
@@ -165,7 +179,7 @@ export class TableManifests {
       known: (first) => this.idChunks.get(first),
       reused: (known) => this.note(known as Known<string>, chunks),
       create: (items, closed) => {
-        const known = this.remember(items, closed, (k, v) => this.idChunks.set(k, v), 0);
+        const known = this.remember(items, closed, (k, v) => this.idChunks.set(k, v), UNSTORED);
         chunks.set(known.id, items);
         return known;
       },
@@ -174,10 +188,15 @@ export class TableManifests {
 
   /** Queues a reused chunk for writing when it may not be stored yet. */
   private note<T>(known: Known<T>, chunks: Map<string, readonly unknown[]>): void {
-    if (known.stored !== this.generation) chunks.set(known.id, known.items);
+    const { generation, at } = known.stored;
+    if (generation !== this.generation || performance.now() - at >= STORED_TRUST_MS) chunks.set(known.id, known.items);
   }
 
-  private remember<T>(items: readonly T[], closed: boolean, keep: (first: T, known: Known<T>) => void, stored: number): Known<T> {
+  private seenNow(): Stored {
+    return { generation: this.generation, at: performance.now() };
+  }
+
+  private remember<T>(items: readonly T[], closed: boolean, keep: (first: T, known: Known<T>) => void, stored: Stored): Known<T> {
     const known: Known<T> = { items, id: contentId(MANIFEST_FORMAT, JSON.stringify(items)), closed, stored };
     keep(items[0] as T, known);
     return known;
@@ -208,7 +227,7 @@ export class TableManifests {
     if (first === undefined) throw internal('CATALOG_BAD_MANIFEST', `manifest ${id} is empty`);
     const last = items[items.length - 1] as T;
     if (items.length > MAX_CHUNK_ITEMS) throw internal('CATALOG_BAD_MANIFEST', `manifest ${id} holds ${items.length} entries (at most ${MAX_CHUNK_ITEMS})`);
-    keep(first, { items, id, closed: endsChunk(keyOf(last), items.length), stored: this.generation });
+    keep(first, { items, id, closed: endsChunk(keyOf(last), items.length), stored: this.seenNow() });
   }
 }
 
