@@ -67,7 +67,7 @@ export class SqliteCatalog implements Catalog {
   private readonly db: Database.Database;
   /** Metadata rows are immutable, so parsed bodies are cached; least recently used first out, so a long process stays bounded. */
   private readonly cache: LruCache<string, unknown>;
-  /** Prepared statements, compiled once: every SQL statement reads refs and every write commits. */
+  /** Prepared statements, compiled once: every SQL statement reads refs and every write commits (bounded: keyed by the catalog's own fixed SQL texts). */
   private readonly statements = new Map<string, Database.Statement>();
 
   private constructor(db: Database.Database, options: SqliteCatalogOptions) {
