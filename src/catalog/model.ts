@@ -38,6 +38,25 @@ export interface TableVersion {
   readonly deletes: readonly DeleteFile[];
 }
 
+/** Chunk ids of a list of file entries: `depth` 0 chunks hold entries, depth d chunks hold ids of depth d-1 chunks. */
+export interface ManifestList {
+  readonly depth: number;
+  readonly chunks: readonly string[];
+}
+
+/**
+ * A table version as stored: its columns and the manifests (content-addressed
+ * chunks) of its data and delete files, shared with the versions before it.
+ * Catalogs written before manifests store {@link TableVersion} inline.
+ */
+export interface StoredTableVersion {
+  readonly format: 'table:v2';
+  readonly columns: readonly ColumnDef[];
+  readonly nextColumnId: number;
+  readonly files: ManifestList;
+  readonly deletes: ManifestList;
+}
+
 /** A view: its query text, bound in the view's schema. */
 export interface ViewDef {
   readonly sql: string;
@@ -89,7 +108,7 @@ export interface RefLogEntry {
   readonly reason: string;
 }
 
-/** Kinds of content-addressed metadata rows. */
-export const METADATA_KINDS = ['root', 'schema', 'table'] as const;
+/** Kinds of content-addressed metadata rows; a `manifest` is a chunk of file entries (or of chunk ids) of table versions. */
+export const METADATA_KINDS = ['root', 'schema', 'table', 'manifest'] as const;
 /** One of {@link METADATA_KINDS}. */
 export type MetadataKind = (typeof METADATA_KINDS)[number];

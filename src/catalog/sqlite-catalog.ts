@@ -2,6 +2,7 @@ import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { internal, invalid, notFound } from '../core/errors.js';
 import type { Catalog, EventFilter, RecordRange, StoredEvent, StoredRecord } from './catalog.js';
+import { LruCache } from './lru-cache.js';
 import type { Commit, DatabaseRef, MetadataKind, RefLogEntry } from './model.js';
 
 const SCHEMA = `
@@ -41,6 +42,17 @@ function catalogOpenError(e: unknown, path: string): unknown {
   return why === undefined ? e : invalid('CATALOG_UNUSABLE', `the warehouse catalog ${path} cannot be used: ${why}`);
 }
 
+/** Options of {@link SqliteCatalog.open}. */
+export interface SqliteCatalogOptions {
+  /** Bound of the parsed-metadata cache, in estimated bytes (default {@link DEFAULT_METADATA_CACHE_BYTES}). */
+  readonly metadataCacheBytes?: number;
+}
+
+/** Default bound of the parsed-metadata cache: 64 MiB, the working set of thousands of tables' manifests. */
+export const DEFAULT_METADATA_CACHE_BYTES = 64 * 1024 * 1024;
+/** Parsed JSON takes about this many bytes per character of its text (objects, numbers, two-byte strings). */
+const PARSED_BYTES_PER_CHAR = 3;
+
 interface RefRow {
   name: string;
   commit_id: string;
@@ -53,13 +65,16 @@ interface RefRow {
 /** The catalog in one SQLite file (WAL, fully synced commits, shared by processes). */
 export class SqliteCatalog implements Catalog {
   private readonly db: Database.Database;
-  /** Metadata rows are immutable, so parsed bodies are cached for the life of the process. */
-  private readonly cache = new Map<string, unknown>();
-  /** Prepared statements, compiled once: every SQL statement reads refs and every write commits. */
+  /** Metadata rows are immutable, so parsed bodies are cached; least recently used first out, so a long process stays bounded. */
+  private readonly cache: LruCache<string, unknown>;
+  /** Prepared statements, compiled once: every SQL statement reads refs and every write commits (bounded: keyed by the catalog's own fixed SQL texts). */
   private readonly statements = new Map<string, Database.Statement>();
 
-  private constructor(db: Database.Database) {
+  private constructor(db: Database.Database, options: SqliteCatalogOptions) {
     this.db = db;
+    const bound = options.metadataCacheBytes ?? DEFAULT_METADATA_CACHE_BYTES;
+    if (!Number.isFinite(bound) || bound < 0) throw invalid('CATALOG_CACHE_BOUND', `the metadata cache bound must be a number of bytes >= 0, not ${bound}`);
+    this.cache = new LruCache(bound);
   }
 
   /**
@@ -67,15 +82,15 @@ export class SqliteCatalog implements Catalog {
    * catalog, or that this process cannot read and write, is the user's to
    * fix (CATALOG_UNUSABLE), not a bug.
    */
-  static open(path: string): SqliteCatalog {
+  static open(path: string, options: SqliteCatalogOptions = {}): SqliteCatalog {
     try {
-      return SqliteCatalog.openDatabase(path);
+      return SqliteCatalog.openDatabase(path, options);
     } catch (e) {
       throw catalogOpenError(e, path);
     }
   }
 
-  private static openDatabase(path: string): SqliteCatalog {
+  private static openDatabase(path: string, options: SqliteCatalogOptions): SqliteCatalog {
     // SQLite opens a read-only file without a word and fails at the first commit: say it now.
     if (existsSync(path) && statSync(path).isFile()) accessSync(path, constants.R_OK | constants.W_OK);
     const db = new Database(path);
@@ -86,7 +101,7 @@ export class SqliteCatalog implements Catalog {
     const row = db.prepare('SELECT value FROM catalog_info WHERE key = ?').get('format') as { value: string } | undefined;
     if (!row) db.prepare('INSERT OR IGNORE INTO catalog_info (key, value) VALUES (?, ?)').run('format', FORMAT);
     else if (row.value !== FORMAT) throw internal('CATALOG_FORMAT', `catalog format ${row.value} is not supported (expected ${FORMAT})`);
-    return new SqliteCatalog(db);
+    return new SqliteCatalog(db, options);
   }
 
   atomically<T>(fn: () => T): T {
@@ -144,7 +159,7 @@ export class SqliteCatalog implements Catalog {
     const row = this.sql('SELECT kind, body FROM metadata WHERE id = ?').get(id) as { kind: string; body: string } | undefined;
     if (!row || row.kind !== kind) throw internal('CATALOG_MISSING_METADATA', `${kind} ${id} is missing from the catalog`);
     const body = JSON.parse(row.body) as T;
-    this.cache.set(id, body);
+    this.cache.set(id, body, row.body.length * PARSED_BYTES_PER_CHAR);
     return body;
   }
 

@@ -65,6 +65,7 @@ export interface ColumnStorage {
   decode(expr: string): string;
 }
 
+/** Storage forms by type text: bounded (cleared past 1,000 distinct types), and type texts do not grow with commits. */
 const cache = new Map<string, ColumnStorage>();
 
 /**

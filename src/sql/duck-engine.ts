@@ -35,6 +35,25 @@ export interface StagedFile {
   readonly rows: number;
 }
 
+/** Views kept bound across statements, at most: each holds its table's file list, here and in DuckDB's catalog. */
+const MAX_BOUND_RELATIONS = 512;
+
+/** A view the engine defined, and what it was bound for. */
+interface BoundRelation {
+  readonly db: string;
+  readonly schema: string;
+  readonly name: string;
+  readonly version: string;
+  readonly paths: readonly string[];
+  /** The statement that last bound or re-used it. */
+  readonly used: number;
+}
+
+/** The quoted three-part name of a relation. */
+function relationName(db: string, schema: string, name: string): string {
+  return `${quoteIdent(db)}.${quoteIdent(schema)}.${quoteIdent(name)}`;
+}
+
 /** The empty catalog unqualified names resolve against: every name Mayfly binds is qualified, so an unqualified one finds nothing. */
 const NOWHERE = '__mf_nowhere';
 
@@ -45,10 +64,15 @@ const NOWHERE = '__mf_nowhere';
  * (FileReach) and the engine's own staging directory, and settings locked.
  */
 export class DuckEngine {
-  /** Bound relation → its version and the store paths it reads (re-reached when a later statement binds it again). */
-  private readonly bound = new Map<string, { version: string; paths: readonly string[] }>();
+  /**
+   * Bound relation → its version and the store paths it reads (re-reached when a later statement binds it again),
+   * least recently used first; at most {@link MAX_BOUND_RELATIONS}, so a long session over many databases stays bounded.
+   */
+  private readonly bound = new Map<string, BoundRelation>();
+  /** Attached databases and created schemas: one entry per database or schema ever bound, never per commit or statement. */
   private readonly catalogs = new Set<string>();
   private readonly schemas = new Set<string>();
+  private statementNo = 0;
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -91,6 +115,7 @@ export class DuckEngine {
 
   /** Starts a statement: files and views bound for earlier statements become unreachable. */
   beginStatement(): void {
+    this.statementNo++;
     this.files.begin();
   }
 
@@ -281,11 +306,24 @@ export class DuckEngine {
     if (cached?.version === version) {
       // The view is cached; its files become reachable again for this statement.
       this.files.reachAll(cached.paths);
+      this.bound.delete(key);
+      this.bound.set(key, { ...cached, used: this.statementNo });
       return;
     }
     await this.ensureSchema(db, schema);
-    await this.define(`CREATE OR REPLACE VIEW ${quoteIdent(db)}.${quoteIdent(schema)}.${quoteIdent(name)} AS ${sql()}`);
-    this.bound.set(key, { version, paths });
+    await this.define(`CREATE OR REPLACE VIEW ${relationName(db, schema, name)} AS ${sql()}`);
+    this.bound.delete(key);
+    this.bound.set(key, { db, schema, name, version, paths, used: this.statementNo });
+    await this.evictBound();
+  }
+
+  /** Drops the least recently bound views past the bound, never one the running statement bound (its query may read it). */
+  private async evictBound(): Promise<void> {
+    for (const [key, r] of this.bound) {
+      if (this.bound.size <= MAX_BOUND_RELATIONS || r.used === this.statementNo) return;
+      this.bound.delete(key);
+      await this.define(`DROP VIEW IF EXISTS ${relationName(r.db, r.schema, r.name)}`);
+    }
   }
 
   private async ensureSchema(db: string, schema: string): Promise<void> {

@@ -3,6 +3,8 @@ import { basename, join } from 'node:path';
 
 /** Links kept parked (outside the readable directory) for a later statement, at most. */
 const MAX_PARKED = 20_000;
+/** How many stay parked after an eviction. */
+const PARKED_AFTER_EVICTION = 18_000;
 
 interface Link {
   /** The link's file name (the object's own), the same in the readable and the parking directory. */
@@ -106,8 +108,9 @@ export class FileReach {
     }
     const parked = this.links.size - this.readable.size;
     if (parked <= MAX_PARKED) return;
+    // Down to a low-water mark, so the sort over every parked link runs once per thousands of new links, not per statement.
     const oldest = [...this.links].filter(([, l]) => !l.reachable).sort(([, a], [, b]) => a.used - b.used);
-    for (const [path, link] of oldest.slice(0, parked - MAX_PARKED)) {
+    for (const [path, link] of oldest.slice(0, parked - PARKED_AFTER_EVICTION)) {
       rmSync(join(this.parking, link.name), { force: true });
       this.links.delete(path);
     }

@@ -33,10 +33,11 @@ export function commitTree(ctx: CommitContext, db: string, base: string, tree: W
 }
 
 function commitAtomically(ctx: CommitContext, db: string, base: string, tree: WorkingTree, message: string, unit: 'statement' | 'transaction'): Commit {
-  return ctx.catalog.atomically(() => {
+  let target = tree;
+  const commit = ctx.catalog.atomically(() => {
     const ref = ctx.catalog.getRef(db);
     if (!ref) throw notFound('DB_NOT_FOUND', `database ${db} does not exist (it was dropped while this statement ran)`);
-    let target = tree;
+    target = tree;
     if (ref.commitId !== base) {
       const baseRoot = ctx.catalog.getCommit(base).tree;
       const headRoot = ctx.catalog.getCommit(ref.commitId).tree;
@@ -63,6 +64,9 @@ function commitAtomically(ctx: CommitContext, db: string, base: string, tree: Wo
     ctx.catalog.moveRef(db, commit.id, createdAt, 'commit');
     return commit;
   });
+  // Durable now: later commits need not write the chunks this one wrote again.
+  target.committed();
+  return commit;
 }
 
 /** The refusal of a change to `db` by a session confined to `target`: WRITE_OUTSIDE_TARGET. */
@@ -76,5 +80,6 @@ export function initialCommit(ctx: CommitContext, tree: WorkingTree, message: st
   const createdAt = ctx.clock.now();
   const commit: Commit = { id: contentId('commit:v1', '', root, String(createdAt), message), parent: null, tree: root, createdAt, message };
   ctx.catalog.putCommit(commit);
+  // The caller's transaction (if any) may still roll back, so the chunks are not marked as stored: a later commit rewrites them idempotently.
   return commit;
 }

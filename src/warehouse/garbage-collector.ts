@@ -2,9 +2,10 @@ import { rmSync, statSync } from 'node:fs';
 import { internal } from '../core/errors.js';
 import type { Clock } from '../core/clock.js';
 import type { Catalog } from '../catalog/catalog.js';
-import type { RootTree, SchemaTree, TableVersion } from '../catalog/model.js';
+import type { RootTree, SchemaTree } from '../catalog/model.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { prunePurgeBoundaries, purgedOnlyFiles } from './purge-boundaries.js';
+import { manifestsOf } from './table-manifests.js';
 
 /** What a GC run found and removed. */
 export interface GcReport {
@@ -81,6 +82,8 @@ export async function collectGarbage(
     const metadata = ids.metadata.filter((m) => !mark.metadata.has(m.id)).map((m) => m.id);
     if (!options.dryRun) {
       ctx.catalog.prune(commits, metadata, windowStart);
+      // Chunks this process remembers as stored may be among the pruned: the next commit writes them again.
+      if (metadata.length > 0) manifestsOf(ctx.catalog).forgetStored();
       prunePurgeBoundaries(ctx.catalog, windowStart, (f) => mark.files.has(f));
     }
     return {
@@ -121,7 +124,7 @@ export function markReachable(
   catalog: Catalog,
   windowStart: number,
 ): { commits: Set<string>; metadata: Set<string>; files: Set<string>; liveFiles: number; live: ReadonlySet<string> } {
-  const mark = { commits: new Set<string>(), metadata: new Set<string>(), files: new Set<string>() };
+  const mark = { commits: new Set<string>(), metadata: new Set<string>(), files: new Set<string>(), filesOf: new Set<string>() };
   const roots = new Set<string>();
   const clonePoints = new Set<string>();
   for (const r of catalog.listRefs()) {
@@ -140,10 +143,18 @@ export function markReachable(
   for (const id of latestBefore.values()) if (id) roots.add(id);
   for (const id of roots) markCommit(catalog, id, mark, true);
   for (const id of clonePoints) if (!roots.has(id)) markCommit(catalog, id, mark, false);
-  return { ...mark, liveFiles, live };
+  return { commits: mark.commits, metadata: mark.metadata, files: mark.files, liveFiles, live };
 }
 
-function markCommit(catalog: Catalog, id: string, mark: { commits: Set<string>; metadata: Set<string>; files: Set<string> }, withFiles: boolean): void {
+/** What marking has reached; `filesOf` are the manifests whose files are marked (a clone point marks manifests without their files). */
+interface Marks {
+  commits: Set<string>;
+  metadata: Set<string>;
+  files: Set<string>;
+  filesOf: Set<string>;
+}
+
+function markCommit(catalog: Catalog, id: string, mark: Marks, withFiles: boolean): void {
   let commit;
   try {
     commit = catalog.getCommit(id);
@@ -159,11 +170,17 @@ function markCommit(catalog: Catalog, id: string, mark: { commits: Set<string>; 
   for (const schemaId of Object.values(catalog.getMetadata<RootTree>('root', root).schemas)) {
     mark.metadata.add(schemaId);
     for (const tableId of Object.values(catalog.getMetadata<SchemaTree>('schema', schemaId).tables)) {
+      if (withFiles ? mark.filesOf.has(tableId) : mark.metadata.has(tableId)) continue;
       mark.metadata.add(tableId);
-      if (!withFiles) continue;
-      const v = catalog.getMetadata<TableVersion>('table', tableId);
-      for (const f of v.files) mark.files.add(f.key);
-      for (const d of v.deletes) mark.files.add(d.key);
+      if (withFiles) mark.filesOf.add(tableId);
+      // A manifest is reachable iff a reachable table version lists it; one shared by many versions is read once.
+      const visitChunk = (chunkId: string): boolean => {
+        if (withFiles ? mark.filesOf.has(chunkId) : mark.metadata.has(chunkId)) return false;
+        mark.metadata.add(chunkId);
+        if (withFiles) mark.filesOf.add(chunkId);
+        return true;
+      };
+      manifestsOf(catalog).walk(tableId, visitChunk, withFiles ? (e) => mark.files.add(e.key) : undefined);
     }
   }
 }

@@ -80,7 +80,7 @@ export class Session {
   private db: string;
   private schema = 'main';
   private txn: { db: string; base: string; tree: WorkingTree } | undefined;
-  /** Snapshots taken by the running statement, so it reads each database once. */
+  /** Snapshots taken by the running statement, so it reads each database once (emptied when each statement ends: bounded by one statement's databases). */
   private snapshots = new Map<string, Snapshot>();
   /**
    * Every database's ref, read once by the running statement when it first needs one:
@@ -88,6 +88,8 @@ export class Session {
    */
   private refsRead: ReadonlyMap<string, DatabaseRef> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Tables as the engine reads them, by version object: weak, so it holds only versions the process still holds elsewhere (the manifests' bounded caches). */
+  private readonly bound = new WeakMap<TableVersion, BoundTable>();
   /** The database the running statement committed to, if it did. */
   private wrote: string | undefined;
   /** Set while a statement given as user text runs in a trusted session (see RunOptions.asUser). */
@@ -453,14 +455,18 @@ export class Session {
     return this.engine.evalTimestamp(at.timestampSql);
   }
 
-  /** A table version as the engine reads it. */
+  /** A table version as the engine reads it (made once per version object: mapping every file is O(files)). */
   boundTable(v: TableVersion): BoundTable {
+    const known = this.bound.get(v);
+    if (known) return known;
     const store = this.warehouse.store;
-    return {
+    const table: BoundTable = {
       columns: v.columns,
       files: v.files.map((f) => ({ key: f.key, path: store.localPath(f.key), columnIds: f.columnIds })),
       deletes: v.deletes.map((d) => ({ path: store.localPath(d.key), targets: d.targets })),
     };
+    this.bound.set(v, table);
+    return table;
   }
 
   /** The current schema. */

@@ -1,6 +1,7 @@
 import { contentId } from '../core/ids.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { PipeDef, RootTree, SchemaTree, TableVersion, ViewDef } from '../catalog/model.js';
+import { manifestsOf, type EncodedVersion } from './table-manifests.js';
 
 /** One schema of a working tree: table version ids, views and pipes by name. */
 export interface WorkingSchema {
@@ -23,7 +24,8 @@ export type SchemaObject = { readonly kind: 'table'; readonly id: string; readon
  */
 export class WorkingTree {
   readonly changed = new Set<string>();
-  private readonly fresh = new Map<string, TableVersion>();
+  /** New table versions of this tree, already chunked into manifests (so their ids are known). */
+  private readonly fresh = new Map<string, { readonly version: TableVersion; readonly encoded: EncodedVersion }>();
   /** Files that new table versions reference and their previous versions did not: the ones a commit must check. */
   private readonly added = new Set<string>();
 
@@ -52,7 +54,7 @@ export class WorkingTree {
 
   /** A table version by id (fresh ones first, then the catalog). */
   tableVersion(id: string): TableVersion {
-    return this.fresh.get(id) ?? this.catalog.getMetadata<TableVersion>('table', id);
+    return this.fresh.get(id)?.version ?? manifestsOf(this.catalog).read(id);
   }
 
   /** The table or view `schema.name`, if any. */
@@ -86,13 +88,18 @@ export class WorkingTree {
 
   /** Sets a table to a new version; returns its id. */
   setTable(schema: string, name: string, version: TableVersion): string {
-    const id = tableVersionId(version);
-    const before = this.object(schema, name);
-    const had = new Set(before?.kind === 'table' ? fileKeys(before.version) : []);
-    for (const key of fileKeys(version)) if (!had.has(key)) this.added.add(key);
-    this.fresh.set(id, version);
-    this.setTableId(schema, name, id);
-    return id;
+    const manifests = manifestsOf(this.catalog);
+    const beforeId = this.schemas.get(schema)?.tables.get(name);
+    // Read first: encoding the new version may evict the old one from the cache of assembled versions.
+    const before = beforeId === undefined ? undefined : manifests.leaves(this.tableVersion(beforeId));
+    const encoded = manifests.encode(version);
+    // Only entries of chunks the new version made can be new; of those, drop the ones the chunks it replaced held.
+    const had = new Set<string>();
+    for (const [leaf, entries] of before ?? []) if (!encoded.leaves.has(leaf)) for (const e of entries) had.add(e.key);
+    for (const e of encoded.freshEntries) if (!had.has(e.key)) this.added.add(e.key);
+    this.fresh.set(encoded.id, { version, encoded });
+    this.setTableId(schema, name, encoded.id);
+    return encoded.id;
   }
 
   /** Points a table at an existing version id (clones). */
@@ -161,7 +168,8 @@ export class WorkingTree {
 
   /** Writes new table versions, schema trees and the root tree to the catalog; returns the root id. */
   persist(): string {
-    for (const [id, v] of this.fresh) this.catalog.putMetadata('table', id, v);
+    const manifests = manifestsOf(this.catalog);
+    for (const { encoded } of this.fresh.values()) manifests.put(encoded);
     const root: Record<string, string> = {};
     for (const name of [...this.schemas.keys()].sort()) {
       const s = this.schemas.get(name);
@@ -175,6 +183,11 @@ export class WorkingTree {
     const id = contentId('root:v1', JSON.stringify(body));
     this.catalog.putMetadata('root', id, body);
     return id;
+  }
+
+  /** Tells the manifests that what {@link persist} wrote is durable (call after the transaction committed). */
+  committed(): void {
+    manifestsOf(this.catalog).committed([...this.fresh.values()].map((f) => f.encoded));
   }
 
   /** Data and delete files this tree's changes added (files already committed are reachable and need no check). */
@@ -191,15 +204,6 @@ export class WorkingTree {
     }
     return s;
   }
-}
-
-function fileKeys(v: TableVersion): string[] {
-  return [...v.files.map((f) => f.key), ...v.deletes.map((d) => d.key)];
-}
-
-/** The content id of a table version. */
-export function tableVersionId(version: TableVersion): string {
-  return contentId('table:v1', JSON.stringify(version));
 }
 
 /** The keys that differ between two root trees (`schema` or `schema/object`). */

@@ -1,0 +1,249 @@
+import { internal } from '../core/errors.js';
+import { contentId } from '../core/ids.js';
+import type { Catalog } from '../catalog/catalog.js';
+import type { DataFile, DeleteFile, ManifestList, StoredTableVersion, TableVersion } from '../catalog/model.js';
+import { LruCache } from '../catalog/lru-cache.js';
+import { chunkList, endsChunk, MAX_CHUNK_ITEMS, type ChunkSource, type KnownChunk } from './manifest-chunker.js';
+
+/** Identity formats: a change of chunking or layout changes every id. */
+const TABLE_FORMAT = 'table:v2';
+const MANIFEST_FORMAT = 'manifest:v1';
+/** A version lists at most this many top chunks; longer lists get another level of manifests of chunk ids. */
+const TOP_CHUNKS = 8;
+/** Assembled versions kept, in entries (their entries are shared with cached chunks; the arrays are the cost). */
+const ASSEMBLED_ENTRIES = 200_000;
+/** What a version weighs in that cache beyond its entries: at most 200 versions however small. */
+const ASSEMBLED_VERSION_WEIGHT = 1000;
+/** Known chunks of chunk ids (upper levels) remembered by their first id. */
+const KNOWN_ID_CHUNKS = 4096;
+
+type Entry = DataFile | DeleteFile;
+/** A chunk as the working tree tracks it: whether the catalog holds it yet. */
+type Known<T> = KnownChunk<T> & { stored: Stored };
+/** When a chunk was last seen in the catalog (read, or written by a durable commit), and in which GC generation. */
+interface Stored {
+  readonly generation: number;
+  readonly at: number;
+}
+/** Never seen stored. */
+const UNSTORED: Stored = { generation: 0, at: -Infinity };
+/**
+ * How long a chunk seen in the catalog is trusted to still be there. A chunk
+ * is pruned only when no version of the time-travel window lists it, and it
+ * was listed when seen; past this, another process's GC may have pruned it,
+ * so the next commit reusing it writes it again (INSERT OR IGNORE).
+ */
+const STORED_TRUST_MS = 60_000;
+
+/** A table version ready to store: its id, its body and the chunks it needs that may not be stored yet. */
+export interface EncodedVersion {
+  readonly id: string;
+  readonly body: StoredTableVersion;
+  /** Chunks this encoding made or reused without knowing they are stored (INSERT OR IGNORE is idempotent). */
+  readonly chunks: ReadonlyMap<string, readonly unknown[]>;
+  /** Entries of newly made leaf chunks: a superset of the files this version adds to any version sharing its leaves. */
+  readonly freshEntries: readonly Entry[];
+  /** Leaf chunks by id, with their entries. */
+  readonly leaves: ReadonlyMap<string, readonly Entry[]>;
+}
+
+/**
+ * Table versions stored as manifests: a version is its columns plus the ids
+ * of content-addressed chunks of file entries, shared with its parent. One
+ * instance per catalog remembers the chunks it read or wrote by the identity
+ * of their entries, so a commit that appends to a large table re-hashes only
+ * the chunks it changed.
+ */
+export class TableManifests {
+  /** Leaf chunks by their first entry object: weak, so it holds nothing the rest of the process dropped. */
+  private readonly leafChunks = new WeakMap<Entry, Known<Entry>>();
+  private readonly idChunks = new LruCache<string, Known<string>>(KNOWN_ID_CHUNKS);
+  private readonly assembled = new LruCache<string, TableVersion>(ASSEMBLED_ENTRIES);
+  /** Leaf chunks of versions encoded before, by version object (weak): a commit compares the new version's with its parent's. */
+  private readonly leavesOf = new WeakMap<TableVersion, ReadonlyMap<string, readonly Entry[]>>();
+  /** Bumped when a GC may have deleted chunks: chunks known as stored before must be written again. */
+  private generation = 1;
+
+  constructor(private readonly catalog: Catalog) {}
+
+  /** The table version `id`, assembled from its chunks (or read inline from a catalog written before manifests). */
+  read(id: string): TableVersion {
+    const cached = this.assembled.get(id);
+    if (cached) return cached;
+    const body = this.catalog.getMetadata<StoredTableVersion | TableVersion>('table', id);
+    if (!isManifested(body)) return body;
+    const version: TableVersion = {
+      columns: body.columns,
+      nextColumnId: body.nextColumnId,
+      files: this.expand<DataFile>(body.files),
+      deletes: this.expand<DeleteFile>(body.deletes),
+    };
+    this.assembled.set(id, version, ASSEMBLED_VERSION_WEIGHT + version.files.length + version.deletes.length);
+    return version;
+  }
+
+  /** Visits every chunk id a stored version lists, at every level (for GC; a chunk `visitChunk` refuses is not descended), and its entries when `visitEntry` is given. */
+  walk(id: string, visitChunk: (chunkId: string) => boolean, visitEntry: ((e: Entry) => void) | undefined): void {
+    const body = this.catalog.getMetadata<StoredTableVersion | TableVersion>('table', id);
+    if (!isManifested(body)) {
+      if (visitEntry) for (const e of [...body.files, ...body.deletes]) visitEntry(e);
+      return;
+    }
+    const descend = (ids: readonly string[], depth: number): void => {
+      for (const chunkId of ids) {
+        if (!visitChunk(chunkId)) continue;
+        const items = this.catalog.getMetadata<readonly unknown[]>('manifest', chunkId);
+        if (depth > 0) descend(items as readonly string[], depth - 1);
+        else if (visitEntry) for (const e of items as readonly Entry[]) visitEntry(e);
+      }
+    };
+    descend(body.files.chunks, body.files.depth);
+    descend(body.deletes.chunks, body.deletes.depth);
+  }
+
+  /**
+   * Chunks `version` into manifests, reusing every chunk it shares (by entry
+   * identity) with versions read or written before. `remember` keeps it
+   * assembled for the next read (not wanted when re-encoding a version read
+   * just before, which would evict the new one).
+   */
+  encode(version: TableVersion, remember = true): EncodedVersion {
+    const chunks = new Map<string, readonly unknown[]>();
+    const freshEntries: Entry[] = [];
+    const leaves = new Map<string, readonly Entry[]>();
+    const files = this.encodeList<DataFile>(version.files, chunks, freshEntries, leaves);
+    const deletes = this.encodeList<DeleteFile>(version.deletes, chunks, freshEntries, leaves);
+    const body: StoredTableVersion = { format: TABLE_FORMAT, columns: version.columns, nextColumnId: version.nextColumnId, files, deletes };
+    const id = contentId(TABLE_FORMAT, JSON.stringify(body));
+    if (remember) this.assembled.set(id, version, ASSEMBLED_VERSION_WEIGHT + version.files.length + version.deletes.length);
+    this.leavesOf.set(version, leaves);
+    return { id, body, chunks, freshEntries, leaves };
+  }
+
+  /** The leaf chunks of `version`, by id with their entries (remembered when it was encoded, else chunked now). */
+  leaves(version: TableVersion): ReadonlyMap<string, readonly Entry[]> {
+    return this.leavesOf.get(version) ?? this.encode(version, false).leaves;
+  }
+
+  /** Writes an encoded version and the chunks it needs (inside the caller's transaction). */
+  put(encoded: EncodedVersion): void {
+    for (const [id, items] of encoded.chunks) this.catalog.putMetadata('manifest', id, items);
+    this.catalog.putMetadata('table', encoded.id, encoded.body);
+  }
+
+  /** Marks the chunks of versions whose commit is durable as stored, so later commits do not write them again. */
+  committed(encoded: Iterable<EncodedVersion>): void {
+    for (const e of encoded) {
+      for (const [id, items] of e.chunks) {
+        const first = items[0];
+        const known = typeof first === 'string' ? this.idChunks.get(first) : this.leafChunks.get(first as Entry);
+        if (known?.id === id) known.stored = this.seenNow();
+      }
+    }
+  }
+
+  /** Forgets which chunks are stored (after a GC pruned some). */
+  forgetStored(): void {
+    this.generation++;
+    this.assembled.clear();
+  }
+
+  private encodeList<T extends Entry>(items: readonly T[], chunks: Map<string, readonly unknown[]>, fresh: Entry[], leaves: Map<string, readonly Entry[]>): ManifestList {
+    let level: readonly KnownChunk<unknown>[] = chunkList<Entry>(items, this.leafSource(chunks, fresh));
+    for (const c of level) leaves.set(c.id, c.items as readonly Entry[]);
+    let depth = 0;
+    while (level.length > TOP_CHUNKS) {
+      level = chunkList<string>(level.map((c) => c.id), this.idSource(chunks));
+      depth++;
+    }
+    return { depth, chunks: level.map((c) => c.id) };
+  }
+
+  private leafSource(chunks: Map<string, readonly unknown[]>, fresh: Entry[]): ChunkSource<Entry> {
+    return {
+      keyOf: (e) => e.key,
+      known: (first) => this.leafChunks.get(first),
+      reused: (known) => this.note(known as Known<Entry>, chunks),
+      create: (items, closed) => {
+        const known = this.remember(items, closed, this.leafChunks.set.bind(this.leafChunks), UNSTORED);
+        chunks.set(known.id, items);
+        fresh.push(...items);
+        return known;
+      },
+    };
+  }
+
+  private idSource(chunks: Map<string, readonly unknown[]>): ChunkSource<string> {
+    return {
+      keyOf: (id) => id,
+      known: (first) => this.idChunks.get(first),
+      reused: (known) => this.note(known as Known<string>, chunks),
+      create: (items, closed) => {
+        const known = this.remember(items, closed, (k, v) => this.idChunks.set(k, v), UNSTORED);
+        chunks.set(known.id, items);
+        return known;
+      },
+    };
+  }
+
+  /** Queues a reused chunk for writing when it may not be stored yet. */
+  private note<T>(known: Known<T>, chunks: Map<string, readonly unknown[]>): void {
+    const { generation, at } = known.stored;
+    if (generation !== this.generation || performance.now() - at >= STORED_TRUST_MS) chunks.set(known.id, known.items);
+  }
+
+  private seenNow(): Stored {
+    return { generation: this.generation, at: performance.now() };
+  }
+
+  private remember<T>(items: readonly T[], closed: boolean, keep: (first: T, known: Known<T>) => void, stored: Stored): Known<T> {
+    const known: Known<T> = { items, id: contentId(MANIFEST_FORMAT, JSON.stringify(items)), closed, stored };
+    keep(items[0] as T, known);
+    return known;
+  }
+
+  private expand<T extends Entry>(list: ManifestList): T[] {
+    const out: T[] = [];
+    const descend = (ids: readonly string[], depth: number): void => {
+      for (const id of ids) {
+        if (depth > 0) {
+          const items = this.catalog.getMetadata<readonly string[]>('manifest', id);
+          this.learn(items, id, (i) => i, (k, v) => this.idChunks.set(k, v));
+          descend(items, depth - 1);
+        } else {
+          const items = this.catalog.getMetadata<readonly T[]>('manifest', id);
+          this.learn<Entry>(items, id, (e) => e.key, this.leafChunks.set.bind(this.leafChunks));
+          for (const e of items) out.push(e);
+        }
+      }
+    };
+    descend(list.chunks, list.depth);
+    return out;
+  }
+
+  /** Remembers a chunk read from the catalog (so stored) by its first item. */
+  private learn<T>(items: readonly T[], id: string, keyOf: (item: T) => string, keep: (first: T, known: Known<T>) => void): void {
+    const first = items[0];
+    if (first === undefined) throw internal('CATALOG_BAD_MANIFEST', `manifest ${id} is empty`);
+    const last = items[items.length - 1] as T;
+    if (items.length > MAX_CHUNK_ITEMS) throw internal('CATALOG_BAD_MANIFEST', `manifest ${id} holds ${items.length} entries (at most ${MAX_CHUNK_ITEMS})`);
+    keep(first, { items, id, closed: endsChunk(keyOf(last), items.length), stored: this.seenNow() });
+  }
+}
+
+/** Whether a stored table body lists manifests (else it lists its files inline, as before manifests). */
+function isManifested(body: StoredTableVersion | TableVersion): body is StoredTableVersion {
+  return (body as { format?: unknown }).format === TABLE_FORMAT;
+}
+
+const instances = new WeakMap<Catalog, TableManifests>();
+
+/** The manifests of a catalog: one per catalog object, so what it remembers serves every session of the process. */
+export function manifestsOf(catalog: Catalog): TableManifests {
+  let m = instances.get(catalog);
+  if (!m) {
+    m = new TableManifests(catalog);
+    instances.set(catalog, m);
+  }
+  return m;
+}
