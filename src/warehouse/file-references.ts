@@ -61,10 +61,12 @@ export function updateFileReferences(catalog: Catalog, from: string | null, to: 
   };
   tally(gained, 'gained');
   tally(lost, 'lost');
-  const rows = catalog.getFileRefs([...counts].filter(([, c]) => c.gained !== c.lost || c.gained === 0 || c.lost === 0).map(([k]) => k));
+  // With no table version kept (a clone made, a database dropped or replaced wholesale) every file that enters or leaves does so for the whole database: no row need be read.
+  const rows = kept.length === 0 ? new Map<string, FileRef>() : catalog.getFileRefs([...counts].filter(([, c]) => c.gained === 0 || c.lost === 0).map(([k]) => k));
   // The files of the table versions the database keeps: read only when an index row cannot tell (see below).
   let keptFiles: Set<string> | undefined;
   const heldByKept = (key: string): boolean => {
+    if (kept.length === 0) return false;
     if (keptFiles === undefined) {
       keptFiles = new Set();
       for (const id of kept) for (const k of tableVersionFiles(catalog.getMetadata<TableVersion>('table', id)).keys()) keptFiles.add(k);
@@ -80,7 +82,7 @@ export function updateFileReferences(catalog: Catalog, from: string | null, to: 
       holders = row === undefined || row.holders === 0 || !heldByKept(key) ? 1 : 0;
     } else if (c.lost > 0 && c.gained === 0) {
       // When no database holds the file in two table versions, this one held it only in those it lost.
-      holders = row !== undefined && row.tableVersions === row.holders ? -1 : heldByKept(key) ? 0 : -1;
+      holders = (row !== undefined && row.tableVersions === row.holders) || !heldByKept(key) ? -1 : 0;
     }
     const tableVersions = c.gained - c.lost;
     if (holders !== 0 || tableVersions !== 0) deltas.push({ key, bytes: c.bytes, holders, tableVersions });
