@@ -2,10 +2,10 @@
  * Storage metrics against the number of clones: a one-row INSERT into
  * production, `clone list` and `metrics`, each a whole CLI process (wall
  * time, median of a few runs), at 10, 100 and 1,000 clones of a small
- * warehouse (20 tables of 20 files). Also counts the storage samples the
+ * warehouse (20 tables of 20 files by default). Also counts the storage samples the
  * INSERT's process wrote. Goal: flat within 1.5× from 10 to 1,000 clones.
  *
- *   node dist/bench/metrics-growth.js [--levels 10,100,1000] [--runs 3] [--cli dist/src/cli/main.js] [--keep DIR]
+ *   node dist/bench/metrics-growth.js [--levels 10,100,1000] [--runs 3] [--tables 20] [--files 20] [--cli dist/src/cli/main.js] [--keep DIR]
  *
  * `--cli a.js,b.js` runs several builds' CLIs against the same warehouse,
  * interleaved command by command (to compare with the build before a change
@@ -28,8 +28,6 @@ clones:
   scopes:
     squad: { defaultTtl: 14d, maxTtl: 30d, maxActive: 5000, idleExpiry: never }
 `;
-const TABLES = 20;
-const FILES_PER_TABLE = 20;
 
 interface Row {
   readonly build: string;
@@ -48,13 +46,13 @@ function open(root: string): Mayfly {
   return createMayfly({ config: loadConfig({ configPath, home: join(root, 'home') }), settings: SETTINGS });
 }
 
-async function seed(mayfly: Mayfly): Promise<void> {
+async function seed(mayfly: Mayfly, tables: number, filesPerTable: number): Promise<void> {
   mayfly.warehouse.init();
   const s = await mayfly.warehouse.session('prod');
   try {
-    for (let t = 0; t < TABLES; t++) {
+    for (let t = 0; t < tables; t++) {
       await s.run(`create table t${t} (id bigint, v varchar)`);
-      for (let f = 0; f < FILES_PER_TABLE; f++) await s.run(`insert into t${t} select range + ${f * 100}, 'v' || range from range(100)`);
+      for (let f = 0; f < filesPerTable; f++) await s.run(`insert into t${t} select range + ${f * 100}, 'v' || range from range(100)`);
     }
   } finally {
     s.close();
@@ -112,7 +110,7 @@ function samplesSince(root: string, at: number): number {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { levels: { type: 'string', default: '10,100,1000' }, runs: { type: 'string', default: '3' }, cli: { type: 'string', default: 'dist/src/cli/main.js' }, keep: { type: 'string' } },
+    options: { levels: { type: 'string', default: '10,100,1000' }, runs: { type: 'string', default: '3' }, cli: { type: 'string', default: 'dist/src/cli/main.js' }, keep: { type: 'string' }, tables: { type: 'string', default: '20' }, files: { type: 'string', default: '20' } },
   });
   const levels = values.levels.split(',').map(Number);
   const runs = Number(values.runs);
@@ -124,7 +122,7 @@ async function main(): Promise<void> {
   const inProcess: InProcessRow[] = [];
   try {
     let mayfly = open(root);
-    await seed(mayfly);
+    await seed(mayfly, Number(values.tables), Number(values.files));
     let made = 0;
     for (const level of levels) {
       const lifecycle = new CloneLifecycle(mayfly.warehouse, mayfly.config);

@@ -61,7 +61,7 @@ class IndexFigures {
     const isRetained = this.retainedTest(ref);
     const tables: TableMetrics[] = slots.map(({ schema, name, id }) => {
       const v = this.version(id);
-      return { schema, name, rows: v.rows, ...v.split, retainedForCloneBytes: retainedOf(v.exclusive, id, isRetained) };
+      return { schema, name, rows: v.rows, ...withRetained(v.split, retainedOf(v.exclusive, id, isRetained)) };
     });
     tables.sort((a, b) => `${a.schema}.${a.name}`.localeCompare(`${b.schema}.${b.name}`));
     const ids = [...new Set(slots.map((s) => s.id))];
@@ -78,7 +78,7 @@ class IndexFigures {
         sum.files += v.split.files;
         sum.retainedForCloneBytes += retainedOf(v.exclusive, ids[i] ?? '', isRetained);
       });
-      split = sum;
+      split = withRetained(sum, sum.retainedForCloneBytes);
     } else {
       const files = new Map<string, { bytes: number; id: string }>();
       ids.forEach((id, i) => {
@@ -87,7 +87,7 @@ class IndexFigures {
       const base = this.split([...files].map(([key, f]) => [key, f.bytes] as const));
       let retained = 0;
       for (const [key, f] of files) if (this.refs.get(key)?.holders === 1 && isRetained(key, f.id)) retained += f.bytes;
-      split = { ...base, retainedForCloneBytes: retained };
+      split = withRetained(base, retained);
     }
     return { name: ref.name, ...(ref.source ? { source: ref.source.database } : {}), ...split, tables };
   }
@@ -162,6 +162,11 @@ class IndexFigures {
     const found = this.catalog.getFileRefs(missing);
     for (const k of missing) this.refs.set(k, found.get(k));
   }
+}
+
+/** A split with its retained bytes, its fields in the order the JSON output shows them. */
+function withRetained(s: Omit<StorageSplit, 'retainedForCloneBytes'>, retained: number): StorageSplit {
+  return { logicalBytes: s.logicalBytes, sharedBytes: s.sharedBytes, exclusiveBytes: s.exclusiveBytes, retainedForCloneBytes: retained, chargedBytes: s.chargedBytes, files: s.files };
 }
 
 function retainedOf(exclusive: readonly (readonly [string, number])[], id: string, isRetained: (key: string, id: string) => boolean): number {
