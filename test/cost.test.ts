@@ -191,7 +191,7 @@ describe('cost report', () => {
 });
 
 describe('meter', () => {
-  it('records compute per database and samples storage of databases that committed and of their clones', async () => {
+  it('records compute per database and samples storage of the databases that committed, only theirs', async () => {
     await withWarehouse(async ({ warehouse: w, mayfly, clock }) => {
       // createMayfly attached it; this test flushes it by hand.
       const meter = mayfly.meter;
@@ -200,6 +200,8 @@ describe('meter', () => {
         await withSession(w, 'prod', (s) => s.run('insert into t select range + 100, DATE \'2026-06-01\' from range(100)'));
         w.cloneDatabase('squad_m', 'prod');
         meter.flush();
+        assert.equal(w.control.listEvents(STORAGE_EVENT_KIND, { subject: 'squad_m' }).length, 0, 'production committed, not its clone');
+        assert.equal(w.control.listEvents(STORAGE_EVENT_KIND, { subject: 'prod' }).length, 1);
         clock.advance(HOUR);
         await withSession(w, 'squad_m', (s) => s.run("select count(*) from t; insert into t values (1000, DATE '2026-07-01')"));
         meter.flush();
@@ -208,26 +210,28 @@ describe('meter', () => {
         assert.equal(computed.reduce((n, e) => n + e.value.statements, 0), 2);
         assert.ok(computed.every((e) => e.value.ms > 0 && e.value.purposes.query === e.value.ms));
         const sampled = w.control.listEvents<StorageSample>(STORAGE_EVENT_KIND, { subject: 'squad_m' });
-        assert.equal(sampled.length, 2, 'sampled when its source committed, then when it committed');
-        assert.equal(sampled[0]?.value.exclusive, 0, 'a fresh clone holds nothing of its own');
-        assert.ok((sampled[0]?.value.logical ?? 0) > 0, 'but references all of production');
-        assert.ok((sampled[1]?.value.exclusive ?? 0) > 0, 'its own insert is exclusive');
-        assert.equal(sampled[1]?.value.retained, 0);
+        assert.equal(sampled.length, 1, 'sampled when it committed');
+        assert.ok((sampled[0]?.value.logical ?? 0) > 0, 'it references all of production');
+        assert.ok((sampled[0]?.value.exclusive ?? 0) > 0, 'its own insert is exclusive');
+        assert.ok((sampled[0]?.value.charged ?? 0) > (sampled[0]?.value.exclusive ?? 0), 'and it is charged half of what it shares with production');
+        assert.equal(sampled[0]?.value.retained, 0);
 
-        // Production drops a file the clone still holds: flushing production's commit samples the clone too.
+        // Production drops a file the clone still holds: production's flush samples production only; reap's sample of the clone sees it.
         clock.advance(HOUR);
         await withSession(w, 'prod', (s) => s.run("delete from t where d < DATE '2026-05-01'"));
         meter.flush();
+        assert.equal(w.control.listEvents(STORAGE_EVENT_KIND, { subject: 'squad_m' }).length, 1, 'a write samples only the database it changed');
+        assert.equal(meter.sample(['squad_m']), 1);
         const after = w.control.listEvents<StorageSample>(STORAGE_EVENT_KIND, { subject: 'squad_m' });
-        assert.equal(after.length, 3);
-        assert.ok((after[2]?.value.retained ?? 0) > 0, 'the dropped file is now retained only for the clone');
-        assert.ok((after[2]?.value.exclusive ?? 0) > (after[2]?.value.retained ?? 0), 'retained bytes are part of exclusive bytes');
+        assert.equal(after.length, 2);
+        assert.ok((after[1]?.value.retained ?? 0) > 0, 'the dropped file is now retained only for the clone');
+        assert.ok((after[1]?.value.exclusive ?? 0) > (after[1]?.value.retained ?? 0), 'retained bytes are part of exclusive bytes');
 
         // An explicit sample (what reap does) skips databases that are gone.
         w.dropDatabase('squad_m');
         clock.advance(60_000);
         meter.sample(['squad_m', 'prod']);
-        assert.equal(w.control.listEvents(STORAGE_EVENT_KIND, { subject: 'squad_m' }).length, 3);
+        assert.equal(w.control.listEvents(STORAGE_EVENT_KIND, { subject: 'squad_m' }).length, 2);
         assert.equal(w.control.listEvents(STORAGE_EVENT_KIND, { subject: 'prod', since: clock.now() }).length, 1);
       } finally {
         meter.detach();

@@ -130,7 +130,7 @@ retention:
     }, yaml);
   });
 
-  it('samples every live clone once, forgets clones dropped outside Mayfly, and retries failing hooks', async () => {
+  it('offers every live clone for a sample if its last is old, forgets clones dropped outside Mayfly, and retries failing hooks', async () => {
     const yaml = `${LIFECYCLE_YAML}  - command: test -f ok && cat > /dev/null
     events: [destroyed]
 `;
@@ -141,8 +141,9 @@ retention:
       await lifecycle.create({ name: 'squad_c_b', owner: 'ann' });
       warehouse.dropDatabase('squad_c_b');
       const samples: string[][] = [];
-      const report = await reap(warehouse, config, { sampler: { sample: (dbs) => samples.push([...dbs]) } });
-      assert.deepEqual(samples, [['squad_c_a']]);
+      const report = await reap(warehouse, config, { sampler: { sample: (dbs, ifStale = []) => samples.push([...dbs], [...ifStale]) } });
+      // Nothing to do to squad_c_a: sampled only if its last sample is old.
+      assert.deepEqual(samples, [[], ['squad_c_a']]);
       assert.deepEqual(report.applied.map((s) => `${s.action} ${s.clone}`), ['forget squad_c_b']);
       assert.equal(getCloneRecord(warehouse.control, 'squad_c_b')?.state, 'destroyed');
       // The second hook fails (no file `ok`): the lifecycle went on, the failure is recorded and retried.

@@ -53,6 +53,37 @@ export interface Catalog {
   listEvents<T>(kind: string, filter?: EventFilter): readonly StoredEvent<T>[];
   /** Closes the catalog. */
   close(): void;
+
+  // ---- File reference index: storage metrics maintained at each ref change (src/warehouse/file-references.ts) ----
+  /** Whether the file reference index has been built (a catalog made before it existed builds it once, on first use). */
+  fileRefsBuilt(): boolean;
+  /** Replaces the whole file reference index with `rows` and marks it built (inside the caller's transaction). */
+  rebuildFileRefs(rows: readonly FileRef[]): void;
+  /** The index rows of these keys; a key no live database holds is absent. */
+  getFileRefs(keys: readonly string[]): ReadonlyMap<string, FileRef>;
+  /** Adds each delta's `holders` and `tableVersions` to its key's row (created if needed); rows left with no holder are removed. */
+  adjustFileRefs(deltas: readonly FileRef[]): void;
+  /** Sums over the index: files and bytes live databases hold, and the bytes a split per holder leaves over. */
+  fileRefTotals(): FileRefTotals;
+}
+
+/** One data or delete file held by live databases: its size and how many hold it. */
+export interface FileRef {
+  readonly key: string;
+  readonly bytes: number;
+  /** Live databases whose current tree holds the file (each counted once). */
+  readonly holders: number;
+  /** Over live databases, the distinct table versions of each that hold the file (> holders when a database holds it in two). */
+  readonly tableVersions: number;
+}
+
+/** Totals of the file reference index. */
+export interface FileRefTotals {
+  readonly files: number;
+  /** Distinct bytes live databases hold. */
+  readonly bytes: number;
+  /** Σ bytes mod holders: what integer shares of shared files leave uncharged. */
+  readonly remainderBytes: number;
 }
 
 /** A control-plane record: a mutable JSON document under (kind, key). */

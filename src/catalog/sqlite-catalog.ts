@@ -1,7 +1,7 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { internal, invalid, notFound } from '../core/errors.js';
-import type { Catalog, EventFilter, RecordRange, StoredEvent, StoredRecord } from './catalog.js';
+import type { Catalog, EventFilter, FileRef, FileRefTotals, RecordRange, StoredEvent, StoredRecord } from './catalog.js';
 import { LruCache } from './lru-cache.js';
 import type { Commit, DatabaseRef, MetadataKind, RefLogEntry } from './model.js';
 
@@ -17,6 +17,7 @@ CREATE TABLE IF NOT EXISTS records (kind TEXT NOT NULL, key TEXT NOT NULL, body 
 CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, subject TEXT NOT NULL, at INTEGER NOT NULL, body TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS events_kind_at ON events (kind, at);
 CREATE INDEX IF NOT EXISTS events_kind_subject_at ON events (kind, subject, at);
+CREATE TABLE IF NOT EXISTS file_refs (key TEXT PRIMARY KEY, bytes INTEGER NOT NULL, holders INTEGER NOT NULL, table_versions INTEGER NOT NULL) WITHOUT ROWID;
 `;
 const FORMAT = 'mayfly-catalog:v1';
 
@@ -284,6 +285,50 @@ export class SqliteCatalog implements Catalog {
     }[];
     return rows.map((r) => ({ key: r.key, value: JSON.parse(r.body) as T }));
   }
+
+  // ---- File reference index (see Catalog); the marker lives in catalog_info so an older catalog builds it once ----
+
+  fileRefsBuilt(): boolean {
+    return this.sql('SELECT 1 FROM catalog_info WHERE key = ?').get(FILE_REFS_MARKER) !== undefined;
+  }
+
+  rebuildFileRefs(rows: readonly FileRef[]): void {
+    this.sql('DELETE FROM file_refs').run();
+    const insert = this.sql('INSERT INTO file_refs (key, bytes, holders, table_versions) VALUES (?, ?, ?, ?)');
+    for (const r of rows) insert.run(r.key, r.bytes, r.holders, r.tableVersions);
+    this.sql('INSERT OR REPLACE INTO catalog_info (key, value) VALUES (?, ?)').run(FILE_REFS_MARKER, 'v1');
+  }
+
+  getFileRefs(keys: readonly string[]): ReadonlyMap<string, FileRef> {
+    const get = this.sql('SELECT bytes, holders, table_versions FROM file_refs WHERE key = ?');
+    const out = new Map<string, FileRef>();
+    for (const key of keys) {
+      const row = get.get(key) as { bytes: number; holders: number; table_versions: number } | undefined;
+      if (row) out.set(key, { key, bytes: row.bytes, holders: row.holders, tableVersions: row.table_versions });
+    }
+    return out;
+  }
+
+  adjustFileRefs(deltas: readonly FileRef[]): void {
+    const upsert = this.sql(
+      'INSERT INTO file_refs (key, bytes, holders, table_versions) VALUES (?, ?, ?, ?) ' +
+        'ON CONFLICT (key) DO UPDATE SET holders = holders + excluded.holders, table_versions = table_versions + excluded.table_versions',
+    );
+    const drop = this.sql('DELETE FROM file_refs WHERE key = ? AND holders <= 0');
+    for (const d of deltas) {
+      upsert.run(d.key, d.bytes, d.holders, d.tableVersions);
+      if (d.holders < 0) drop.run(d.key);
+    }
+  }
+
+  fileRefTotals(): FileRefTotals {
+    const row = this.sql('SELECT COUNT(*) AS files, COALESCE(SUM(bytes), 0) AS bytes, COALESCE(SUM(bytes % holders), 0) AS remainder FROM file_refs').get() as {
+      files: number;
+      bytes: number;
+      remainder: number;
+    };
+    return { files: row.files, bytes: row.bytes, remainderBytes: row.remainder };
+  }
 }
 
 function toRef(r: RefRow): DatabaseRef {
@@ -292,3 +337,6 @@ function toRef(r: RefRow): DatabaseRef {
     ? { ...base, source: { database: r.source_db, commitId: r.source_commit, at: r.source_at } }
     : base;
 }
+
+/** catalog_info key saying the file reference index is built (and in step with the refs). */
+const FILE_REFS_MARKER = 'file-refs';

@@ -57,6 +57,7 @@ export function cloneViewJson(v: CloneView): Record<string, unknown> {
       sharedBytes: v.storage.sharedBytes,
       exclusiveBytes: v.storage.exclusiveBytes,
       retainedForCloneBytes: v.storage.retainedForCloneBytes,
+      chargedBytes: v.storage.chargedBytes,
       files: v.storage.files,
     },
     cost: v.cost,

@@ -32,7 +32,8 @@ export const cloneListCommand: Command = {
 Lists the clones Mayfly manages with their state now (active, expiring within
 the warning lead, expired and waiting for \`mayfly reap\`), when they are due
 (TTL, idle limit or end of lease, whichever applies) and the time left, last
-activity, retention deadline, exclusive bytes and cost so far. Destroyed
+activity, retention deadline, exclusive bytes (what only it keeps alive),
+charged bytes (its even share of every file it holds) and cost so far. Destroyed
 clones are listed only with --state destroyed.
 
 Options:
@@ -67,6 +68,7 @@ ${GLOBAL_OPTIONS_HELP}`,
         { header: 'retention deadline' },
         { header: 'exclusive', align: 'right' },
         { header: 'cost', align: 'right' },
+        { header: 'charged', align: 'right' },
       ];
       const rows = views.map((v) => [
         v.record.name,
@@ -79,6 +81,7 @@ ${GLOBAL_OPTIONS_HELP}`,
         formatWhen(v.retentionDeadline),
         v.storage ? formatBytes(v.storage.exclusiveBytes) : '-',
         formatCost(v.cost),
+        v.storage ? formatBytes(v.storage.chargedBytes) : '-',
       ]);
       out.line(formatTable(columns, rows));
       out.line(`(${plural(views.length, 'clone')})`);
@@ -144,7 +147,7 @@ ${GLOBAL_OPTIONS_HELP}`,
           [
             'storage',
             d.storage
-              ? `${formatBytes(d.storage.logicalBytes)} logical: ${formatBytes(d.storage.sharedBytes)} shared, ${formatBytes(d.storage.exclusiveBytes)} exclusive (${formatBytes(d.storage.retainedForCloneBytes)} retained for it)`
+              ? `${formatBytes(d.storage.logicalBytes)} logical: ${formatBytes(d.storage.sharedBytes)} shared, ${formatBytes(d.storage.exclusiveBytes)} exclusive (${formatBytes(d.storage.retainedForCloneBytes)} retained for it), ${formatBytes(d.storage.chargedBytes)} charged`
               : '-',
           ],
           ['cost so far', `${formatCost(d.cost)} (storage ${d.cost.storage.toFixed(2)}, compute ${d.cost.compute.toFixed(2)})`],

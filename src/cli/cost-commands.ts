@@ -31,6 +31,9 @@ exercises would have cost as persisted full copies of production.
              included) over time, sampled when a process that committed flushes
              and at every reap; 1 TB = 2^40 bytes, 1 month = 730 hours
   compute    engine time of its queries, pipe loads and DAG runs
+  charged    its even share of every file it keeps alive (bytes / databases
+             holding it), GB-months and price; shares add up across
+             databases, so files only clones keep are split among them
   full copy  its logical bytes (a copy of all it references) over the same
              time, plus the same compute
 
@@ -67,6 +70,7 @@ ${GLOBAL_OPTIONS_HELP}`,
         ...extra,
         { header: 'GB-months', align: 'right' },
         { header: 'retained', align: 'right' },
+        { header: 'charged', align: 'right' },
         { header: 'compute h', align: 'right' },
         money('storage'),
         money('compute'),
@@ -77,6 +81,7 @@ ${GLOBAL_OPTIONS_HELP}`,
         ...first,
         formatQuantity(r.storageTbMonths * 1024),
         formatQuantity(r.retainedTbMonths * 1024),
+        formatQuantity(r.chargedTbMonths * 1024),
         formatQuantity(r.computeHours),
         formatMoney(r.storage),
         formatMoney(r.compute),

@@ -15,11 +15,12 @@ const SPLIT_COLUMNS: readonly Column[] = [
   { header: 'shared', align: 'right' },
   { header: 'exclusive', align: 'right' },
   { header: 'retained', align: 'right' },
+  { header: 'charged', align: 'right' },
   { header: 'files', align: 'right' },
 ];
 
 function splitCells(s: StorageSplit): string[] {
-  return [formatBytes(s.logicalBytes), formatBytes(s.sharedBytes), formatBytes(s.exclusiveBytes), formatBytes(s.retainedForCloneBytes), formatCount(s.files)];
+  return [formatBytes(s.logicalBytes), formatBytes(s.sharedBytes), formatBytes(s.exclusiveBytes), formatBytes(s.retainedForCloneBytes), formatBytes(s.chargedBytes), formatCount(s.files)];
 }
 
 /** `mayfly metrics`: logical, shared, exclusive and retained-for-clone bytes per database (and per table with --db). */
@@ -34,6 +35,8 @@ Splits each database's bytes into
   shared     files other databases reference too
   exclusive  files only it references: what it costs on its own
   retained   exclusive files its source has dropped, kept alive only by this clone
+  charged    its even share of every file it holds (bytes / databases holding
+             it): the databases' charges add up to the bytes stored
 With --db, also per table. JSON gives raw byte counts.
 
 Options:
@@ -54,7 +57,7 @@ ${GLOBAL_OPTIONS_HELP}`,
         const tableColumns: Column[] = [{ header: 'table' }, { header: 'rows', align: 'right' }, ...SPLIT_COLUMNS];
         out.line(formatTable(tableColumns, db.tables.map((t) => [`${t.schema}.${t.name}`, formatCount(t.rows), ...splitCells(t)])));
       }
-      if (values.db === undefined) out.line(`\nstored once for all databases: ${formatBytes(m.liveBytes)}`);
+      if (values.db === undefined) out.line(`\nstored once for all databases: ${formatBytes(m.liveBytes)} (charged above, plus ${formatCount(m.chargeRemainderBytes)} B of rounding)`);
     });
   },
 };

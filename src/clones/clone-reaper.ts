@@ -31,10 +31,10 @@ export interface ReapStep {
   readonly dueAt: number | null;
 }
 
-/** Takes storage samples of databases; reap samples every live clone once per run (the costs module's Meter). */
+/** Takes storage samples of databases (the costs module's Meter): reap samples the clones it acts on, and those whose last sample is old. */
 export interface StorageSampler {
-  /** Records a storage sample now for each database. */
-  sample(dbs: readonly string[]): void;
+  /** Records a storage sample now for each of `dbs`, and for each of `ifStale` not sampled lately; returns how many it sampled. */
+  sample(dbs: readonly string[], ifStale?: readonly string[]): number;
 }
 
 /** Options of {@link reap}. */
@@ -104,13 +104,13 @@ export async function reap(warehouse: Warehouse, config: ResolvedConfig, options
       errors.push({ clone: record.name, action: 'plan', code: isMayflyError(e) ? e.code : 'INTERNAL', message: e instanceof Error ? e.message : String(e) });
     }
   }
-  const sampled = present;
   if (dryRun) {
     const gc = await warehouse.gc({ dryRun: true });
     return { dryRun, at, clones: live.length, plan, applied: [], skipped: [], errors, hooks: { sent: 0, failed: [] }, abandonedHooks: [], sampled: 0, gc, elapsedMs: performance.now() - started };
   }
   // Sample before acting, so a clone about to be destroyed is metered up to its end.
-  options.sampler?.sample(sampled);
+  // Only these: a reap does not compute the storage of every clone (a clone's samples otherwise come from its own writes).
+  const sampled = options.sampler?.sample(existing.filter((n) => planned.has(n)), present) ?? 0;
   const applied: ReapStep[] = [];
   const skipped: ReapStep[] = [];
   options.onProgress?.(0, plan.length, '');
@@ -130,7 +130,7 @@ export async function reap(warehouse: Warehouse, config: ResolvedConfig, options
   pruneDeliveredHooks(warehouse.control, at - DELIVERED_KEPT_MS);
   const abandoned = abandonedHooks(warehouse.control).map((d) => ({ key: d.key, event: d.event, clone: d.clone, lastError: d.lastError }));
   const gc = await warehouse.gc();
-  return { dryRun, at, clones: live.length, plan, applied, skipped, errors, hooks, abandonedHooks: abandoned, sampled: sampled.length, gc, elapsedMs: performance.now() - started };
+  return { dryRun, at, clones: live.length, plan, applied, skipped, errors, hooks, abandonedHooks: abandoned, sampled, gc, elapsedMs: performance.now() - started };
 }
 
 /** The retention deadlines of the clones, in one pass (one engine session); per clone if that fails, so one broken clone does not stop reap. */

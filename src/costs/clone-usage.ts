@@ -19,6 +19,8 @@ export interface Usage {
   readonly retainedByteMs: number;
   /** Logical bytes integrated over time: what a persisted full copy would have stored. */
   readonly logicalByteMs: number;
+  /** Charged bytes (its even share of every file it holds) integrated over time; a sample without them counts its exclusive bytes. */
+  readonly chargedByteMs: number;
   readonly computeMs: number;
   /** The milliseconds of the period it existed. */
   readonly lifeMs: number;
@@ -106,14 +108,18 @@ function integrate(t: Tally, since: number, until: number): Usage {
   let exclusive = 0;
   let retained = 0;
   let logical = 0;
+  let charged = 0;
   if (stop > start) {
     let at = start;
-    let current: StorageSample = t.opening ?? { exclusive: 0, retained: 0, logical: t.samples[0]?.value.logical ?? 0 };
+    // Before its first sample a clone shares all it holds: its charged share is taken from that sample, like its logical size.
+    const first = t.samples[0]?.value;
+    let current: StorageSample = t.opening ?? { exclusive: 0, retained: 0, logical: first?.logical ?? 0, charged: first?.charged ?? 0 };
     const add = (until: number): void => {
       const ms = until - at;
       exclusive += current.exclusive * ms;
       retained += current.retained * ms;
       logical += current.logical * ms;
+      charged += (current.charged ?? current.exclusive) * ms;
     };
     for (const s of t.samples) {
       if (s.at < start) continue;
@@ -124,5 +130,5 @@ function integrate(t: Tally, since: number, until: number): Usage {
     }
     add(stop);
   }
-  return { exclusiveByteMs: exclusive, retainedByteMs: retained, logicalByteMs: logical, computeMs: t.computeMs, lifeMs: Math.max(0, stop - start) };
+  return { exclusiveByteMs: exclusive, retainedByteMs: retained, logicalByteMs: logical, chargedByteMs: charged, computeMs: t.computeMs, lifeMs: Math.max(0, stop - start) };
 }

@@ -20,6 +20,10 @@ export interface CostLine {
   readonly storageTbMonths: number;
   /** The part of `storageTbMonths` kept alive only for clones: files production has dropped. */
   readonly retainedTbMonths: number;
+  /** Charged bytes over time, in TB-months: its even share of every file it keeps alive (shared ones included), so shares add up across databases. */
+  readonly chargedTbMonths: number;
+  /** What `chargedTbMonths` costs: the storage bill split among the databases that keep each file (not part of `total`). */
+  readonly chargedStorage: number;
   readonly computeHours: number;
   /** What the same work would have cost as persisted full copies: their logical bytes stored over the same time, plus the same compute. */
   readonly fullCopy: number;
@@ -129,8 +133,10 @@ function lineOf(prices: Prices, usage: readonly Usage[]): CostLine {
   let exclusive = 0;
   let retained = 0;
   let logical = 0;
+  let charged = 0;
   let computeMs = 0;
   for (const u of usage) {
+    charged += u.chargedByteMs;
     exclusive += u.exclusiveByteMs;
     retained += u.retainedByteMs;
     logical += u.logicalByteMs;
@@ -145,6 +151,8 @@ function lineOf(prices: Prices, usage: readonly Usage[]): CostLine {
     currency: prices.currency,
     storageTbMonths: tbMonths(exclusive),
     retainedTbMonths: tbMonths(retained),
+    chargedTbMonths: tbMonths(charged),
+    chargedStorage: storageCost(prices, charged),
     computeHours: computeMs / HOUR_MS,
     fullCopy: storageCost(prices, logical) + compute,
   };

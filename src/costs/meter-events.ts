@@ -20,4 +20,6 @@ export interface StorageSample {
   readonly retained: number;
   /** Every byte it references: what a persisted full copy of it would store. */
   readonly logical: number;
+  /** Its even share of every file it holds (bytes / live holders): absent from samples taken before it was recorded. */
+  readonly charged?: number;
 }

@@ -9,6 +9,8 @@ export { costOf, type CostLine } from './cost-report.js';
 
 /** How often a long-running process writes what it buffered, at the latest (checked on activity). */
 const DEFAULT_FLUSH_INTERVAL_MS = 5 * 60_000;
+/** A clone whose last storage sample is older than this is sampled by the next reap even if reap does nothing to it. */
+export const STORAGE_SAMPLE_MAX_AGE_MS = 24 * 3_600_000;
 
 interface ComputeBuffer {
   ms: number;
@@ -44,28 +46,36 @@ export class Meter {
     return new Meter(warehouse, options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS);
   }
 
-  /** Records a storage sample now for each database (every reap does, for every clone); databases that no longer exist are skipped. */
-  sample(dbs: readonly string[]): void {
-    if (dbs.length === 0) return;
-    const wanted = new Set(dbs);
-    const metrics = this.warehouse.metrics().databases.filter((d) => wanted.has(d.name));
+  /**
+   * Records a storage sample now for each database given (reap gives the
+   * clones it acts on), and for each of `ifStale` whose last sample is older
+   * than {@link STORAGE_SAMPLE_MAX_AGE_MS}; databases that no longer exist are
+   * skipped. Only these databases' figures are computed. Returns how many were sampled.
+   */
+  sample(dbs: readonly string[], ifStale: readonly string[] = []): number {
     const at = this.warehouse.clock.now();
+    const stale = ifStale.filter((db) => !dbs.includes(db) && this.warehouse.control.listEvents(STORAGE_EVENT_KIND, { subject: db, since: at - STORAGE_SAMPLE_MAX_AGE_MS, until: at + 1 }).length === 0);
+    const wanted = [...dbs, ...stale];
+    if (wanted.length === 0) return 0;
+    const metrics = this.warehouse.metrics(wanted).databases;
     this.warehouse.control.atomically(() => {
       for (const d of metrics) this.warehouse.control.appendEvent(STORAGE_EVENT_KIND, d.name, at, storageSample(d));
     });
+    return metrics.length;
   }
 
   /**
-   * Writes buffered compute time, and samples the storage of databases that
-   * committed since the last flush and of their clones (a source that drops
-   * files moves them into its clones' retained-for-clone bytes).
+   * Writes buffered compute time, and samples the storage of the databases
+   * that committed since the last flush — only theirs: a write never pays for
+   * other databases. A source that drops files its clones still hold moves
+   * bytes into those clones' exclusive figures; their samples catch up when
+   * they commit or at the next reap that samples them (at least daily).
    */
   flush(): void {
     const { compute, committed } = this;
     this.lastFlush = this.warehouse.clock.now();
     if (compute.size === 0 && committed.size === 0) return;
-    const metrics = committed.size > 0 ? this.warehouse.metrics().databases : [];
-    const sampled = metrics.filter((d) => committed.has(d.name) || (d.source !== undefined && committed.has(d.source)));
+    const sampled = committed.size > 0 ? this.warehouse.metrics([...committed]).databases : [];
     const at = this.warehouse.clock.now();
     this.warehouse.control.atomically(() => {
       for (const [db, c] of compute) {
@@ -109,5 +119,5 @@ export class Meter {
 }
 
 function storageSample(d: DatabaseMetrics): StorageSample {
-  return { exclusive: d.exclusiveBytes, retained: d.retainedForCloneBytes, logical: d.logicalBytes };
+  return { exclusive: d.exclusiveBytes, retained: d.retainedForCloneBytes, logical: d.logicalBytes, charged: d.chargedBytes };
 }

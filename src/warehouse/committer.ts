@@ -4,6 +4,7 @@ import type { Clock } from '../core/clock.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { Commit } from '../catalog/model.js';
 import type { ObjectStore } from '../storage/object-store.js';
+import { updateFileReferences } from './file-references.js';
 import { prunedBaseConflict } from './pruned-base.js';
 import { changedKeys, overlappingKey, WorkingTree } from './working-tree.js';
 
@@ -62,6 +63,7 @@ function commitAtomically(ctx: CommitContext, db: string, base: string, tree: Wo
     const commit: Commit = { id: contentId('commit:v1', ref.commitId, root, String(createdAt), message), parent: ref.commitId, tree: root, createdAt, message };
     ctx.catalog.putCommit(commit);
     ctx.catalog.moveRef(db, commit.id, createdAt, 'commit');
+    updateFileReferences(ctx.catalog, ref.commitId, commit.id);
     return commit;
   });
   // Durable now: later commits need not write the chunks this one wrote again.

@@ -7,7 +7,9 @@ import type { ObjectStore } from '../storage/object-store.js';
 import { initialCommit, type CommitContext } from './committer.js';
 import { compactTables, type CompactOptions, type CompactReport } from './compactor.js';
 import { collectGarbage, type GcOptions, type GcReport } from './garbage-collector.js';
-import { forEachFile, storageMetrics, type WarehouseMetrics } from './storage-metrics.js';
+import { forEachFile, type WarehouseMetrics } from './storage-metrics.js';
+import { updateFileReferences } from './file-references.js';
+import { maintainedStorageMetrics } from './maintained-metrics.js';
 import { Session, SYSTEM_SCHEMA, type SessionOptions } from './session.js';
 import { TABLE_KEYED_SYSTEM_TABLES } from './clone-history.js';
 import { checkNotPurged, recordPurgeBoundary, type PurgeBoundary, type TimeTravelScope } from './purge-boundaries.js';
@@ -153,8 +155,9 @@ export class Warehouse implements CommitContext {
       throw forbidden('PROD_PROTECTED', `${name} is the production database; Mayfly does not drop it`);
     }
     this.catalog.atomically(() => {
-      this.requireRef(name);
+      const ref = this.requireRef(name);
       this.catalog.deleteRef(name, this.clock.now(), 'drop');
+      updateFileReferences(this.catalog, ref.commitId, null);
     });
     return { elapsedMs: performance.now() - started };
   }
@@ -169,6 +172,7 @@ export class Warehouse implements CommitContext {
       const at = this.clock.now();
       this.catalog.moveRef(a, rb.commitId, at, `swap with ${b}`);
       this.catalog.moveRef(b, ra.commitId, at, `swap with ${a}`);
+      // The file reference index is unchanged: the same trees are live, each held by one database as before.
     });
     return { elapsedMs: performance.now() - started };
   }
@@ -217,10 +221,14 @@ export class Warehouse implements CommitContext {
     return [...files].map(([key, bytes]) => ({ key, bytes, path: this.store.localPath(key) }));
   }
 
-  /** Storage split per database and table (all databases, or one). */
-  metrics(db?: string): WarehouseMetrics {
-    if (db !== undefined) this.requireRef(db);
-    return storageMetrics(this.catalog, db);
+  /**
+   * Storage split per database and table: all databases, one (DB_NOT_FOUND if
+   * it does not exist), or those of a list that exist. Read from the file
+   * reference index kept at each ref change, so it costs the databases shown.
+   */
+  metrics(db?: string | readonly string[]): WarehouseMetrics {
+    if (typeof db === 'string') this.requireRef(db);
+    return maintainedStorageMetrics(this.catalog, typeof db === 'string' ? [db] : db);
   }
 
   /** Mark-and-sweep garbage collection; safe while other sessions write. */
@@ -290,13 +298,15 @@ export class Warehouse implements CommitContext {
   /** Creates ref `name` at a commit (inside a transaction); an existing database is replaced only when asked, production never. */
   private placeRef(name: string, commitId: string, reason: string, options: { replace?: boolean; source?: DatabaseRef['source'] } = {}): DatabaseRef {
     const now = this.clock.now();
-    if (this.catalog.getRef(name)) {
+    const existing = this.catalog.getRef(name);
+    if (existing) {
       if (!options.replace) throw conflict('DB_EXISTS', `database ${name} already exists; drop it first or choose another name`);
       if (name === this.settings.production) throw forbidden('PROD_PROTECTED', `${name} is the production database and cannot be replaced`);
       this.catalog.deleteRef(name, now, 'replace');
     }
     const ref: DatabaseRef = { name, commitId, createdAt: now, ...(options.source ? { source: options.source } : {}) };
     this.catalog.createRef(ref, reason);
+    updateFileReferences(this.catalog, existing?.commitId ?? null, commitId);
     return ref;
   }
 
