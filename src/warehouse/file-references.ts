@@ -1,5 +1,6 @@
 import type { Catalog, FileRef } from '../catalog/catalog.js';
 import type { RootTree, SchemaTree, TableVersion } from '../catalog/model.js';
+import { manifestsOf } from './table-manifests.js';
 
 /**
  * The per-file reference index behind storage metrics: for every file a live
@@ -52,7 +53,7 @@ export function updateFileReferences(catalog: Catalog, from: string | null, to: 
   const counts = new Map<string, { bytes: number; gained: number; lost: number }>();
   const tally = (ids: readonly string[], side: 'gained' | 'lost'): void => {
     for (const id of ids) {
-      for (const [key, bytes] of tableVersionFiles(catalog.getMetadata<TableVersion>('table', id))) {
+      for (const [key, bytes] of tableVersionFiles(manifestsOf(catalog).read(id))) {
         const c = counts.get(key) ?? { bytes, gained: 0, lost: 0 };
         c[side]++;
         counts.set(key, c);
@@ -69,7 +70,7 @@ export function updateFileReferences(catalog: Catalog, from: string | null, to: 
     if (kept.length === 0) return false;
     if (keptFiles === undefined) {
       keptFiles = new Set();
-      for (const id of kept) for (const k of tableVersionFiles(catalog.getMetadata<TableVersion>('table', id)).keys()) keptFiles.add(k);
+      for (const id of kept) for (const k of tableVersionFiles(manifestsOf(catalog).read(id)).keys()) keptFiles.add(k);
     }
     return keptFiles.has(key);
   };
@@ -96,7 +97,7 @@ export function rebuildFileReferences(catalog: Catalog): void {
   for (const ref of catalog.listRefs()) {
     const held = new Set<string>();
     for (const id of commitTableVersions(catalog, ref.commitId)) {
-      for (const [key, bytes] of tableVersionFiles(catalog.getMetadata<TableVersion>('table', id))) {
+      for (const [key, bytes] of tableVersionFiles(manifestsOf(catalog).read(id))) {
         const r = rows.get(key) ?? { bytes, holders: 0, tableVersions: 0 };
         r.tableVersions++;
         if (!held.has(key)) r.holders++;

@@ -3,6 +3,7 @@ import type { DatabaseRef, RootTree, SchemaTree, TableVersion } from '../catalog
 import { commitTableVersions, ensureFileReferences, tableVersionFiles } from './file-references.js';
 import type { DatabaseMetrics, StorageSplit, TableMetrics, WarehouseMetrics } from './storage-metrics.js';
 import { liveRows } from './table-stats.js';
+import { manifestsOf } from './table-manifests.js';
 
 /** One table version's figures against the index, computed once per call however many databases share it. */
 interface VersionFigures {
@@ -125,7 +126,7 @@ class IndexFigures {
   private version(id: string): VersionFigures {
     let v = this.versions.get(id);
     if (!v) {
-      const version = this.catalog.getMetadata<TableVersion>('table', id);
+      const version = manifestsOf(this.catalog).read(id);
       const files = tableVersionFiles(version);
       this.lookUp([...files.keys()]);
       const exclusive: [string, number][] = [];
