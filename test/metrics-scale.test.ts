@@ -4,6 +4,7 @@ import type { Catalog } from '../src/catalog/catalog.js';
 import { STORAGE_EVENT_KIND } from '../src/costs/meter-events.js';
 import { maintainedStorageMetrics } from '../src/warehouse/maintained-metrics.js';
 import { storageMetrics } from '../src/warehouse/storage-metrics.js';
+import { manifestsOf } from '../src/warehouse/table-manifests.js';
 import { withSession, withWarehouse } from './helpers/warehouse.js';
 
 const CLONES = 200;
@@ -57,7 +58,11 @@ describe('storage metrics at many clones', () => {
         own.add(root);
         for (const schemaId of Object.values(w.catalog.getMetadata<{ schemas: Record<string, string> }>('root', root).schemas)) {
           own.add(schemaId);
-          for (const id of Object.values(w.catalog.getMetadata<{ tables: Record<string, string> }>('schema', schemaId).tables)) own.add(id);
+          for (const id of Object.values(w.catalog.getMetadata<{ tables: Record<string, string> }>('schema', schemaId).tables)) {
+            own.add(id);
+            // A table version's manifests are part of it.
+            manifestsOf(w.catalog).walk(id, (chunk) => Boolean(own.add(chunk)), undefined);
+          }
         }
       };
       const ref = w.catalog.getRef('c005');

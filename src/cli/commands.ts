@@ -220,8 +220,14 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     words: ['compact'],
-    summary: 'fold delete vectors and merge small files (of one database, or all)',
-    options: { db: { type: 'string' } },
+    summary: 'rewrite files with many deleted rows and merge small files (production, one database, or all)',
+    options: {
+      db: { type: 'string' },
+      all: { type: 'boolean', default: false },
+      full: { type: 'boolean', default: false },
+      'deleted-fraction': { type: 'string' },
+      'small-file-size': { type: 'string' },
+    },
     load: () => import('./maintenance-commands.js'),
   },
   {

@@ -82,7 +82,7 @@ export async function loadFile(session: Session, load: FileLoad): Promise<FileLo
  * data files (written and synced as the file is read), its rejected rows into
  * the rejects table's; the table versions change once, at the end. (Reading
  * every file into a temporary table to write the batch as one file cost more
- * than the syncs it saved: docs/scale-ingest.md.) A file that throws
+ * than the syncs it saved: docs/scale.md.) A file that throws
  * (FileLoadFailure says which) applies nothing of the batch.
  */
 export async function loadFiles(session: Session, loads: readonly FileLoad[], options: LoadFilesOptions = {}): Promise<readonly FileLoadResult[]> {
