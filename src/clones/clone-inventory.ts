@@ -49,7 +49,8 @@ export async function listClones(warehouse: Warehouse, config: ResolvedConfig, f
   const match = recordFilter(filter);
   const now = warehouse.clock.now();
   const records = listCloneRecords(warehouse.control).filter((r) => match.record(r));
-  const storage = storageByName(warehouse);
+  // Only the clones shown: the figures of the others (and of production) are not computed.
+  const storage = storageByName(warehouse, records.filter((r) => r.state !== 'destroyed').map((r) => r.name));
   const alive = records.filter((r) => r.state !== 'destroyed' && storage.has(r.name)).map((r) => r.name);
   const deadlines = new Map((await retentionDeadlines(warehouse, config, alive)).map((d) => [d.db, d]));
   const views: CloneView[] = [];
@@ -95,7 +96,7 @@ function cloneView(
   };
 }
 
-function storageByName(warehouse: Warehouse, only?: string): Map<string, StorageSplit> {
+function storageByName(warehouse: Warehouse, only: string | readonly string[]): Map<string, StorageSplit> {
   return new Map(warehouse.metrics(only).databases.map((d) => [d.name, d]));
 }
 

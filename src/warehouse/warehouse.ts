@@ -236,7 +236,7 @@ export class Warehouse implements CommitContext {
     return collectGarbage(this, options);
   }
 
-  /** Folds delete vectors and merges small files of tables (one database, or all). */
+  /** Rewrites the files whose deletes or sizes warrant it (production, one database, or all). */
   async compact(options: CompactOptions = {}): Promise<CompactReport> {
     return compactTables(this, options);
   }
