@@ -50,27 +50,21 @@ export function updateFileReferences(catalog: Catalog, from: string | null, to: 
   const lost = [...before].filter((id) => !after.has(id));
   if (gained.length === 0 && lost.length === 0) return;
   const kept = [...after].filter((id) => before.has(id));
+  // Only the chunks the old and new table versions do not share are read: an append into a large table reads its last chunks.
+  const diff = manifestsOf(catalog).difference(gained, lost);
   const counts = new Map<string, { bytes: number; gained: number; lost: number }>();
-  const tally = (ids: readonly string[], side: 'gained' | 'lost'): void => {
-    for (const id of ids) {
-      for (const [key, bytes] of tableVersionFiles(manifestsOf(catalog).read(id))) {
-        const c = counts.get(key) ?? { bytes, gained: 0, lost: 0 };
-        c[side]++;
-        counts.set(key, c);
-      }
-    }
-  };
-  tally(gained, 'gained');
-  tally(lost, 'lost');
+  for (const [key, c] of diff.entries) if (c.gained !== c.lost) counts.set(key, { bytes: c.entry.bytes, gained: c.gained, lost: c.lost });
   // With no table version kept (a clone made, a database dropped or replaced wholesale) every file that enters or leaves does so for the whole database: no row need be read.
-  const rows = kept.length === 0 ? new Map<string, FileRef>() : catalog.getFileRefs([...counts].filter(([, c]) => c.gained === 0 || c.lost === 0).map(([k]) => k));
-  // The files of the table versions the database keeps: read only when an index row cannot tell (see below).
+  const wholesale = kept.length === 0 && diff.cancelled.length === 0;
+  const rows = wholesale ? new Map<string, FileRef>() : catalog.getFileRefs([...counts].filter(([, c]) => c.gained === 0 || c.lost === 0).map(([k]) => k));
+  // The files the database holds both before and after outside the entries counted (its kept table versions and the chunks both sides share): read only when an index row cannot tell (see below).
   let keptFiles: Set<string> | undefined;
   const heldByKept = (key: string): boolean => {
-    if (kept.length === 0) return false;
+    if (wholesale) return false;
     if (keptFiles === undefined) {
       keptFiles = new Set();
       for (const id of kept) for (const k of tableVersionFiles(manifestsOf(catalog).read(id)).keys()) keptFiles.add(k);
+      manifestsOf(catalog).entryKeysOf(diff.cancelled, keptFiles);
     }
     return keptFiles.has(key);
   };

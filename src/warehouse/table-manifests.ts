@@ -47,6 +47,14 @@ export interface EncodedVersion {
   readonly leaves: ReadonlyMap<string, readonly Entry[]>;
 }
 
+/** How two sets of table versions differ: see {@link TableManifests.difference}. */
+export interface ManifestDifference {
+  /** Entries under chunks not shared by both sides, with how many versions of each side list them. */
+  readonly entries: ReadonlyMap<string, { readonly entry: DataFile | DeleteFile; readonly gained: number; readonly lost: number }>;
+  /** Chunks both sides list (entries unread). */
+  readonly cancelled: readonly string[];
+}
+
 /**
  * Table versions stored as manifests: a version is its columns plus the ids
  * of content-addressed chunks of file entries, shared with its parent. One
@@ -99,6 +107,70 @@ export class TableManifests {
     };
     descend(body.files.chunks, body.files.depth);
     descend(body.deletes.chunks, body.deletes.depth);
+  }
+
+  /**
+   * The entries by which versions `gained` differ from versions `lost`,
+   * counted per side, reading only chunks the two sides do not share: a chunk
+   * listed by both (at any level, the deepest first) cancels unread. Returns
+   * the entries left on each side and the chunks that cancelled (their
+   * entries are on both sides; {@link entriesOf} reads them when needed).
+   * Versions stored inline (before manifests) take part entry by entry.
+   */
+  difference(gained: readonly string[], lost: readonly string[]): ManifestDifference {
+    const entries = new Map<string, { entry: Entry; gained: number; lost: number }>();
+    const tally = (e: Entry, side: 'gained' | 'lost', n: number): void => {
+      const c = entries.get(e.key) ?? { entry: e, gained: 0, lost: 0 };
+      c[side] += n;
+      entries.set(e.key, c);
+    };
+    // Pending chunks by depth: id → count on each side.
+    const levels = new Map<number, Map<string, { gained: number; lost: number }>>();
+    const add = (id: string, depth: number, side: 'gained' | 'lost', n: number): void => {
+      const level = levels.get(depth) ?? new Map<string, { gained: number; lost: number }>();
+      levels.set(depth, level);
+      const c = level.get(id) ?? { gained: 0, lost: 0 };
+      c[side] += n;
+      level.set(id, c);
+    };
+    for (const [ids, side] of [[gained, 'gained'], [lost, 'lost']] as const) {
+      for (const id of ids) {
+        const body = this.catalog.getMetadata<StoredTableVersion | TableVersion>('table', id);
+        if (!isManifested(body)) {
+          for (const e of [...body.files, ...body.deletes]) tally(e, side, 1);
+          continue;
+        }
+        for (const list of [body.files, body.deletes]) for (const chunk of list.chunks) add(chunk, list.depth, side, 1);
+      }
+    }
+    const cancelled: string[] = [];
+    for (let depth = Math.max(-1, ...levels.keys()); depth >= 0; depth--) {
+      for (const [id, c] of levels.get(depth) ?? []) {
+        const shared = Math.min(c.gained, c.lost);
+        if (shared > 0) cancelled.push(id);
+        const rest = { gained: c.gained - shared, lost: c.lost - shared };
+        if (rest.gained === 0 && rest.lost === 0) continue;
+        const items = this.catalog.getMetadata<readonly unknown[]>('manifest', id);
+        for (const side of ['gained', 'lost'] as const) {
+          if (rest[side] === 0) continue;
+          if (depth > 0) for (const child of items as readonly string[]) add(child, depth - 1, side, rest[side]);
+          else for (const e of items as readonly Entry[]) tally(e, side, rest[side]);
+        }
+      }
+    }
+    return { entries, cancelled };
+  }
+
+  /** The keys of the entries under chunks `ids` (of any level). */
+  entryKeysOf(ids: readonly string[], into: Set<string>): void {
+    const visit = (id: string): void => {
+      const items = this.catalog.getMetadata<readonly unknown[]>('manifest', id);
+      for (const item of items) {
+        if (typeof item === 'string') visit(item);
+        else into.add((item as Entry).key);
+      }
+    };
+    for (const id of ids) visit(id);
   }
 
   /**
