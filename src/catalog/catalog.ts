@@ -57,7 +57,15 @@ export interface Catalog {
   // ---- File reference index: storage metrics maintained at each ref change (src/warehouse/file-references.ts) ----
   /** Whether the file reference index has been built (a catalog made before it existed builds it once, on first use). */
   fileRefsBuilt(): boolean;
-  /** Replaces the whole file reference index with `rows` and marks it built (inside the caller's transaction). */
+  /** Queues a ref change (commit `from` → `to`, null for none) for the index to apply later, in order. */
+  pendFileRefs(from: string | null, to: string | null): void;
+  /** The queued ref changes, oldest first. */
+  pendingFileRefs(): readonly { readonly from: string | null; readonly to: string | null }[];
+  /** Whether any ref change is queued (one indexed read). */
+  hasPendingFileRefs(): boolean;
+  /** Empties the queue (after its changes were applied, in the same transaction). */
+  clearPendingFileRefs(): void;
+  /** Replaces the whole file reference index with `rows`, empties the queue and marks it built (inside the caller's transaction). */
   rebuildFileRefs(rows: readonly FileRef[]): void;
   /** The index rows of these keys; a key no live database holds is absent. */
   getFileRefs(keys: readonly string[]): ReadonlyMap<string, FileRef>;

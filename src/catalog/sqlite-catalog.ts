@@ -18,6 +18,7 @@ CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY AUTOINCREMENT, kind T
 CREATE INDEX IF NOT EXISTS events_kind_at ON events (kind, at);
 CREATE INDEX IF NOT EXISTS events_kind_subject_at ON events (kind, subject, at);
 CREATE TABLE IF NOT EXISTS file_refs (key TEXT PRIMARY KEY, bytes INTEGER NOT NULL, holders INTEGER NOT NULL, table_versions INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS file_refs_pending (seq INTEGER PRIMARY KEY AUTOINCREMENT, from_commit TEXT, to_commit TEXT);
 `;
 const FORMAT = 'mayfly-catalog:v1';
 
@@ -292,7 +293,25 @@ export class SqliteCatalog implements Catalog {
     return this.sql('SELECT 1 FROM catalog_info WHERE key = ?').get(FILE_REFS_MARKER) !== undefined;
   }
 
+  pendFileRefs(from: string | null, to: string | null): void {
+    this.sql('INSERT INTO file_refs_pending (from_commit, to_commit) VALUES (?, ?)').run(from, to);
+  }
+
+  pendingFileRefs(): readonly { readonly from: string | null; readonly to: string | null }[] {
+    const rows = this.sql('SELECT from_commit, to_commit FROM file_refs_pending ORDER BY seq').all() as { from_commit: string | null; to_commit: string | null }[];
+    return rows.map((r) => ({ from: r.from_commit, to: r.to_commit }));
+  }
+
+  hasPendingFileRefs(): boolean {
+    return this.sql('SELECT 1 FROM file_refs_pending LIMIT 1').get() !== undefined;
+  }
+
+  clearPendingFileRefs(): void {
+    this.sql('DELETE FROM file_refs_pending').run();
+  }
+
   rebuildFileRefs(rows: readonly FileRef[]): void {
+    this.sql('DELETE FROM file_refs_pending').run();
     this.sql('DELETE FROM file_refs').run();
     const insert = this.sql('INSERT INTO file_refs (key, bytes, holders, table_versions) VALUES (?, ?, ?, ?)');
     for (const r of rows) insert.run(r.key, r.bytes, r.holders, r.tableVersions);

@@ -44,6 +44,27 @@ export function updateFileReferences(catalog: Catalog, from: string | null, to: 
     rebuildFileReferences(catalog);
     return;
   }
+  // A clone made or a database dropped wholesale moves every file it holds: queued, so creating or destroying
+  // a clone stays one row whatever its size; later changes queue behind it, to be applied in order.
+  if (from === null || to === null || catalog.hasPendingFileRefs()) {
+    catalog.pendFileRefs(from, to);
+    return;
+  }
+  applyFileReferences(catalog, from, to);
+}
+
+/**
+ * Applies the queued ref changes, in order (inside the caller's write
+ * transaction). Each clone's files enter the index once, here: at the first
+ * metrics read, meter sample or GC after it.
+ */
+export function drainFileReferences(catalog: Catalog): void {
+  if (!catalog.hasPendingFileRefs()) return;
+  for (const { from, to } of catalog.pendingFileRefs()) applyFileReferences(catalog, from, to);
+  catalog.clearPendingFileRefs();
+}
+
+function applyFileReferences(catalog: Catalog, from: string | null, to: string | null): void {
   const before = commitTableVersions(catalog, from);
   const after = commitTableVersions(catalog, to);
   const gained = [...after].filter((id) => !before.has(id));
@@ -103,10 +124,11 @@ export function rebuildFileReferences(catalog: Catalog): void {
   catalog.rebuildFileRefs([...rows].map(([key, r]) => ({ key, ...r })));
 }
 
-/** Builds the index if this catalog does not have it yet (an existing warehouse, first use after an upgrade). */
+/** Builds the index if this catalog does not have it yet (an existing warehouse, first use after an upgrade), and applies the queued ref changes. */
 export function ensureFileReferences(catalog: Catalog): void {
-  if (catalog.fileRefsBuilt()) return;
+  if (catalog.fileRefsBuilt() && !catalog.hasPendingFileRefs()) return;
   catalog.atomically(() => {
     if (!catalog.fileRefsBuilt()) rebuildFileReferences(catalog);
+    else drainFileReferences(catalog);
   });
 }

@@ -1,3 +1,4 @@
+import { drainFileReferences } from './file-references.js';
 import { rmSync, statSync } from 'node:fs';
 import { internal } from '../core/errors.js';
 import type { Clock } from '../core/clock.js';
@@ -59,6 +60,8 @@ export async function collectGarbage(
     if (scanned % 1000 === 0) options.onProgress?.(scanned, 0);
   }
   const swept = ctx.catalog.atomically(() => {
+    // Queued ref changes name commits this sweep may prune: the index takes them first.
+    if (ctx.catalog.fileRefsBuilt()) drainFileReferences(ctx.catalog);
     const mark = markReachable(ctx.catalog, windowStart);
     // Time travel to a state holding rows retention purged is refused, so only live databases keep the files that held only them.
     const purged = purgedOnlyFiles(ctx.catalog);
