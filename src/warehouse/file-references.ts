@@ -60,8 +60,41 @@ export function updateFileReferences(catalog: Catalog, from: string | null, to: 
  */
 export function drainFileReferences(catalog: Catalog): void {
   if (!catalog.hasPendingFileRefs()) return;
-  for (const { from, to } of catalog.pendingFileRefs()) applyFileReferences(catalog, from, to);
+  for (const { from, to } of cancelWholesalePairs(catalog.pendingFileRefs())) applyFileReferences(catalog, from, to);
   catalog.clearPendingFileRefs();
+}
+
+/**
+ * Drops each pair of a database made at commit X and a database dropped at
+ * X (a clone made and destroyed before the next metrics read): a wholesale
+ * change is a function of its commit alone, so the two cancel exactly —
+ * provided no change between them reads the index to decide (a commit), so
+ * pairs are matched only within a run of wholesale changes.
+ */
+export function cancelWholesalePairs(changes: readonly FileRefChange[]): FileRefChange[] {
+  const dropped = new Set<number>();
+  let made = new Map<string, number[]>();
+  changes.forEach((c, i) => {
+    if (c.from === null && c.to !== null) {
+      made.set(c.to, [...(made.get(c.to) ?? []), i]);
+    } else if (c.to === null && c.from !== null) {
+      const open = made.get(c.from);
+      const j = open?.pop();
+      if (j !== undefined) {
+        dropped.add(i);
+        dropped.add(j);
+      }
+    } else {
+      made = new Map();
+    }
+  });
+  return changes.filter((_, i) => !dropped.has(i));
+}
+
+/** A queued ref change: commit `from` → `to` (null: no database). */
+export interface FileRefChange {
+  readonly from: string | null;
+  readonly to: string | null;
 }
 
 function applyFileReferences(catalog: Catalog, from: string | null, to: string | null): void {
