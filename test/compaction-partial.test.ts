@@ -36,6 +36,23 @@ async function fourFiles(s: Session): Promise<void> {
 }
 
 describe('partial compaction', () => {
+  it('leaves files another table of the same database holds, whether it lists the same version or another', async () => {
+    await withWarehouse(async ({ warehouse }) => {
+      await withSession(warehouse, 'prod', async (s) => {
+        await fourFiles(s);
+        // u lists t's version unchanged; w lists the same files in a version of its own (one more delete).
+        await s.run('create table u clone t');
+        await s.run('create table w clone t');
+        await s.run('delete from w where id = 3999');
+        const shared = version(warehouse, 'prod', 't').files.map((f) => f.key);
+        await warehouse.compact();
+        for (const table of ['t', 'u']) assert.deepEqual(version(warehouse, 'prod', table).files.map((f) => f.key), shared, `${table} keeps the files u shares`);
+        const w = version(warehouse, 'prod', 'w').files.map((f) => f.key);
+        assert.deepEqual(w, shared, 'w keeps the files t and u hold');
+      });
+    });
+  });
+
   it('rewrites exactly the files whose deleted share passes the threshold, keeps the others and their delete vectors', async () => {
     await withWarehouse(
       async ({ warehouse, clock }) => {

@@ -3,6 +3,7 @@ import { quoteIdent, quoteLiteral } from '../core/names.js';
 import type { DatabaseRef, DeleteFile, TableVersion } from '../catalog/model.js';
 import { physicalName, tableRelationSql } from '../sql/table-relation.js';
 import { commitTree } from './committer.js';
+import { ensureFileReferences } from './file-references.js';
 import { DEFAULT_DELETED_FRACTION, planCompaction, type CompactionPlan, type CompactionThresholds } from './compaction-plan.js';
 import type { Session } from './session.js';
 import { writeDataFiles, writeDeleteFile } from './table-writes.js';
@@ -81,23 +82,27 @@ export async function compactTables(wh: Warehouse, options: CompactOptions): Pro
   const started = performance.now();
   const thresholds = resolveThresholds(wh, options);
   const refs = options.all ? wh.catalog.listRefs() : [wh.requireRef(options.db ?? wh.settings.production)];
-  const holders = fileHolders(wh);
+  // Who else holds a file comes from the file reference index: the cost follows the tables compacted, not the databases.
+  ensureFileReferences(wh.catalog);
   const jobs = refs.map((ref) => {
     const tree = wh.tree(ref.commitId);
-    const tables = [...tree.schemas].flatMap(([schema, s]) => [...s.tables].map(([name, id]) => ({ schema, name, version: tree.tableVersion(id) })));
-    return { ref, shared: rewritesShared(wh, ref, options), tables };
+    const tables = [...tree.schemas].flatMap(([schema, s]) => [...s.tables].map(([name, id]) => ({ schema, name, id, version: tree.tableVersion(id) })));
+    // A version two tables of this database list (an unchanged in-database CLONE) is shared even though one database holds it.
+    const slots = new Map<string, number>();
+    for (const t of tables) slots.set(t.id, (slots.get(t.id) ?? 0) + 1);
+    return { ref, shared: rewritesShared(wh, ref, options), tables, slots };
   });
   const total = jobs.reduce((n, j) => n + j.tables.length, 0);
   const databases: CompactReport['databases'][number][] = [];
   let n = 0;
   for (const job of jobs) {
     const counts = zero();
-    const mine = (key: string): boolean => job.shared || (holders.get(key)?.size ?? 0) <= 1;
     // One engine per database, started only if one of its tables has deletes to count or files to merge.
     let session: Session | undefined;
     try {
       for (const t of job.tables) {
         if (t.version.deletes.length > 0 || t.version.files.length > 1) {
+          const mine = ownedBy(wh, job.shared || (job.slots.get(t.id) ?? 0) > 1 ? undefined : t.version, job.shared);
           session ??= await wh.session(job.ref.name);
           const deleted = await deletedRows(session, t.version, counts);
           const plan = planCompaction(t.version, deleted, mine, thresholds);
@@ -143,23 +148,19 @@ function rewritesShared(wh: Warehouse, ref: DatabaseRef, options: CompactOptions
   return options.shared ?? (options.db !== undefined && ref.source !== undefined && ref.name !== wh.settings.production);
 }
 
-/** Who holds each file: (database, schema, table) triples; a file with one holder is that table's own. */
-function fileHolders(wh: Warehouse): Map<string, Set<string>> {
-  const holders = new Map<string, Set<string>>();
-  for (const r of wh.catalog.listRefs()) {
-    const tree = wh.tree(r.commitId);
-    for (const [schema, s] of tree.schemas) {
-      for (const [name, id] of s.tables) {
-        const v = tree.tableVersion(id);
-        for (const f of [...v.files, ...v.deletes]) {
-          const h = holders.get(f.key) ?? new Set<string>();
-          h.add(`${r.name}/${schema}/${name}`);
-          holders.set(f.key, h);
-        }
-      }
-    }
-  }
-  return holders;
+/**
+ * Which files of `version` a compaction may rewrite: all when it rewrites
+ * shared files, none when the version is listed twice in its database, else
+ * those one database holds in one table version (the index's counts).
+ */
+function ownedBy(wh: Warehouse, version: TableVersion | undefined, shared: boolean): (key: string) => boolean {
+  if (shared) return () => true;
+  if (version === undefined) return () => false;
+  const refs = wh.catalog.getFileRefs([...version.files, ...version.deletes].map((f) => f.key));
+  return (key) => {
+    const r = refs.get(key);
+    return r === undefined || (r.holders <= 1 && r.tableVersions <= 1);
+  };
 }
 
 /** Deleted rows per data file, read once from the table's delete vectors. */
