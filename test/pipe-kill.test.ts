@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { FakeClock, type Warehouse } from '../src/index.js';
 import { count, openMayfly, rows, scalar, tempHome, withSession } from './helpers/warehouse.js';
@@ -27,6 +28,26 @@ async function setUp(home: string, stageDir: string): Promise<void> {
   } finally {
     setup.close();
   }
+}
+
+/**
+ * Checks that every data file prod's commit names is in the object store,
+ * whole: its SHA-256 is its key. Data files are stored (and synced) while
+ * the next landing file is read, so this is what says none is named early.
+ */
+function assertCommittedFilesStored(warehouse: Warehouse): number {
+  const tree = warehouse.tree(warehouse.requireRef('prod').commitId);
+  let n = 0;
+  for (const [schema, table] of [['staging', 'orders_a'], ['mayfly', 'load_history'], ['mayfly', 'load_errors']] as const) {
+    const obj = tree.object(schema, table);
+    if (obj?.kind !== 'table') continue;
+    for (const f of obj.version.files) {
+      const bytes = readFileSync(warehouse.store.localPath(f.key));
+      assert.equal(`${createHash('sha256').update(bytes).digest('hex')}.parquet`, f.key, `${schema}.${table} names ${f.key}, stored whole`);
+      n++;
+    }
+  }
+  return n;
 }
 
 /** Files loaded into prod, after checking that each loaded file brought all its rows and no more. */
@@ -71,6 +92,7 @@ describe('pipes across processes', () => {
       const mayfly = openMayfly(home, new FakeClock(Date.now()));
       try {
         const committed = await committedFiles(mayfly.warehouse);
+        assert.ok(assertCommittedFilesStored(mayfly.warehouse) > committed, 'every data and history file the commit names is stored whole');
         assert.ok(committed >= BATCH && committed < DAYS, `killed after ${committed} of ${DAYS} files`);
         assert.equal(committed % BATCH, 0, `whole batches of ${BATCH} only, not ${committed} files`);
         assert.equal(historyFiles(mayfly.warehouse), committed / BATCH, 'one history file per batch');
@@ -100,6 +122,7 @@ describe('pipes across processes', () => {
       const mayfly = openMayfly(home, new FakeClock(Date.now()));
       try {
         assert.equal(await committedFiles(mayfly.warehouse), BATCH, 'nothing of the killed batch is visible');
+        assert.ok(assertCommittedFilesStored(mayfly.warehouse) > BATCH);
         await withSession(mayfly.warehouse, 'prod', async (s) => {
           assert.equal(await scalar(s, `select count(*) from mayfly.load_history where file like '%2024-01-05.csv' or file like '%2024-01-06.csv'`), 0);
         });

@@ -90,6 +90,8 @@ export class LandingScan {
   /** The number of rejected rows (for CSV, once the rows were written). */
   async rejectCount(): Promise<number> {
     if (this.fileError !== undefined) return 1;
+    // JSON lines read by DuckDB's reader: every line was good (a bad one sends the file to the parsed path).
+    if (!this.parsed && this.format.type !== 'csv') return 0;
     const r = await this.engine.query(`SELECT count(*)::BIGINT AS n FROM (${this.rejectsSql()})`);
     return Number(r.rows[0]?.n ?? 0);
   }
@@ -114,9 +116,17 @@ export class LandingScan {
     );
   }
 
-  /** Drops the scan's temporary tables. */
-  async close(): Promise<void> {
-    for (const t of this.temps.splice(0)) await this.engine.run(`DROP TABLE IF EXISTS temp.${t}`);
+  /**
+   * Drops the scan's temporary tables, in one statement. With `later`, the
+   * small tables of a CSV read's rejects are added to it instead, for the
+   * caller to drop with the tables of other scans ({@link dropTables}): one
+   * statement for many files.
+   */
+  async close(later?: string[]): Promise<void> {
+    const temps = this.temps.splice(0);
+    const now = later ? temps.filter((t) => t === this.parsedTable) : temps;
+    if (later) later.push(...temps.filter((t) => t !== this.parsedTable));
+    await dropTables(this.engine, now);
   }
 
   private get parsedTable(): string {
@@ -208,4 +218,9 @@ export class LandingScan {
     const raw = fields.length > 0 ? `to_json({${fields.join(', ')}})::VARCHAR` : 'NULL::VARCHAR';
     return [`SELECT file_row_number + 1 AS __mf_line, ${raw} AS __mf_raw, false AS __mf_skip, NULL::VARCHAR AS __mf_problem, * EXCLUDE (file_row_number) FROM ${file}`, values];
   }
+}
+
+/** Drops temporary tables of scans ({@link LandingScan.close}), in one statement. */
+export async function dropTables(engine: DuckEngine, tables: readonly string[]): Promise<void> {
+  if (tables.length > 0) await engine.run(tables.map((t) => `DROP TABLE IF EXISTS temp.${t};`).join('\n'));
 }

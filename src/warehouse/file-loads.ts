@@ -1,11 +1,11 @@
 import { invalid } from '../core/errors.js';
 import { quoteLiteral } from '../core/names.js';
 import type { ColumnDef, DataFile, TableVersion } from '../catalog/model.js';
-import { LandingScan, type LandingReject } from '../sql/landing-reader.js';
+import { dropTables, LandingScan, type LandingReject } from '../sql/landing-reader.js';
 import type { LandingFormat } from '../sql/landing-format.js';
 import { physicalName } from '../sql/table-relation.js';
 import { format as formatName, type QualifiedName, type Session } from './session.js';
-import { writeDataFiles } from './table-writes.js';
+import { discardStaged, stageDataFiles, storeDataFiles } from './table-writes.js';
 
 export type { LandingReject } from '../sql/landing-reader.js';
 
@@ -79,60 +79,105 @@ export async function loadFile(session: Session, load: FileLoad): Promise<FileLo
 /**
  * Appends the rows of several landing files as one change (inside the open
  * transaction, or one commit): each file is read once, straight into its own
- * data files (written and synced as the file is read), its rejected rows into
- * the rejects table's; the table versions change once, at the end. (Reading
- * every file into a temporary table to write the batch as one file cost more
- * than the syncs it saved: docs/scale.md.) A file that throws
- * (FileLoadFailure says which) applies nothing of the batch.
+ * data files, its rejected rows into the rejects table's; the table versions
+ * change once, at the end. A file's data files are moved into the object
+ * store (hashed and synced) while the engine reads the next file, and every
+ * one of them is stored before the change is made, so the commit never names
+ * a file a crash could lose. (Reading every file into a temporary table to
+ * write the batch as one file cost more than the syncs it saved:
+ * docs/scale.md.) A file that throws, in its read or its store
+ * (FileLoadFailure says which), applies nothing of the batch.
  */
 export async function loadFiles(session: Session, loads: readonly FileLoad[], options: LoadFilesOptions = {}): Promise<readonly FileLoadResult[]> {
   const db = session.database;
   const results: FileLoadResult[] = [];
-  // Per table (rows and rejects alike): its version when first seen and the data files it gets.
-  const added = new Map<string, { target: QualifiedName; version: TableVersion; files: DataFile[] }>();
-  for (const [i, load] of loads.entries()) {
-    try {
-      const target: QualifiedName = { db, ...load.table };
-      const { version } = session.requireTable(target);
-      const rejectsTarget: QualifiedName | undefined = load.rejects && { db, ...load.rejects.table };
-      const rejectsVersion = rejectsTarget && session.requireTable(rejectsTarget).version;
-      if (rejectsVersion && !rejectsVersion.columns.some((c) => c.name === 'reason')) {
-        throw invalid('REJECTS_TABLE', `${formatName(rejectsTarget as QualifiedName)} cannot take rejected rows: it has no column named reason`);
-      }
-      const scan = LandingScan.open(session.engine, load.path, load.format, version.columns);
+  // Per table (rows and rejects alike): its version when first seen and the data files it gets, in load order.
+  const added = new Map<string, TableFiles>();
+  const stores = new StoresInFlight();
+  // The reject tables of CSV reads, dropped together once the batch is read.
+  const temps: string[] = [];
+  try {
+    for (const [i, load] of loads.entries()) {
       try {
-        const written = (await scan.writeRows((sql) => writeDataFiles(session, sql, version.columns))) ?? [];
-        const rowsRejected = await scan.rejectCount();
-        // Files of a refused load stay unreferenced; GC removes them after its grace period.
-        const kept = rowsRejected > 0 && !load.keepGoodRows ? [] : written;
-        entry(added, target, version).files.push(...kept);
-        if (rowsRejected > 0 && rejectsTarget && rejectsVersion && load.rejects) {
-          const sql = `SELECT ${rejectColumns(rejectsVersion.columns, load.rejects.values)} FROM (${scan.rejectsSql()}) AS r`;
-          entry(added, rejectsTarget, rejectsVersion).files.push(...(await writeDataFiles(session, sql, rejectsVersion.columns)));
+        const target: QualifiedName = { db, ...load.table };
+        const { version } = session.requireTable(target);
+        const rejectsTarget: QualifiedName | undefined = load.rejects && { db, ...load.rejects.table };
+        const rejectsVersion = rejectsTarget && session.requireTable(rejectsTarget).version;
+        if (rejectsVersion && !rejectsVersion.columns.some((c) => c.name === 'reason')) {
+          throw invalid('REJECTS_TABLE', `${formatName(rejectsTarget as QualifiedName)} cannot take rejected rows: it has no column named reason`);
         }
-        const firstRejects = rowsRejected > 0 ? await scan.rejects(REJECT_PREVIEW) : [];
-        results.push({ rowsLoaded: kept.reduce((n, f) => n + f.rows, 0), rowsRejected, firstRejects, unreadable: scan.unreadable });
-      } finally {
-        await scan.close();
+        const scan = LandingScan.open(session.engine, load.path, load.format, version.columns);
+        try {
+          const written = (await scan.writeRows((sql) => stageDataFiles(session, sql, version.columns))) ?? [];
+          const rowsRejected = await scan.rejectCount();
+          // The rows of a refused load are never stored.
+          const refused = rowsRejected > 0 && !load.keepGoodRows;
+          if (refused) await discardStaged(written);
+          else entry(added, target, version).files.push(stores.start(i, storeDataFiles(session, written, version.columns)));
+          if (rowsRejected > 0 && rejectsTarget && rejectsVersion && load.rejects) {
+            const sql = `SELECT ${rejectColumns(rejectsVersion.columns, load.rejects.values)} FROM (${scan.rejectsSql()}) AS r`;
+            const rejected = await stageDataFiles(session, sql, rejectsVersion.columns);
+            entry(added, rejectsTarget, rejectsVersion).files.push(stores.start(i, storeDataFiles(session, rejected, rejectsVersion.columns)));
+          }
+          const firstRejects = rowsRejected > 0 ? await scan.rejects(REJECT_PREVIEW) : [];
+          const rowsLoaded = refused ? 0 : written.reduce((n, f) => n + f.rows, 0);
+          results.push({ rowsLoaded, rowsRejected, firstRejects, unreadable: scan.unreadable });
+        } finally {
+          await scan.close(temps);
+        }
+      } catch (e) {
+        throw new FileLoadFailure(i, e);
       }
-    } catch (e) {
-      throw new FileLoadFailure(i, e);
+      if (options.stopAfter?.(results[i] as FileLoadResult, i)) break;
     }
-    if (options.stopAfter?.(results[i] as FileLoadResult, i)) break;
+  } finally {
+    // Nothing is left writing into the store once this returns or throws.
+    await stores.settled();
   }
+  // Dropped on success only: after a failure they go with the session, and the failure is what surfaces.
+  await dropTables(session.engine, temps);
+  stores.throwFirstFailure();
+  const tables: { target: QualifiedName; version: TableVersion; files: DataFile[] }[] = [];
+  for (const t of added.values()) tables.push({ target: t.target, version: t.version, files: (await Promise.all(t.files)).flat() });
   await session.mutate(db, loads.length === 1 ? `load ${loads[0]?.path ?? ''}` : `load ${results.length} files`, async (tree) => {
-    for (const { target, version, files } of added.values()) {
+    for (const { target, version, files } of tables) {
       if (files.length > 0) tree.setTable(target.schema, target.name, { ...version, files: [...version.files, ...files] });
     }
   });
   return results;
 }
 
-function entry(
-  map: Map<string, { target: QualifiedName; version: TableVersion; files: DataFile[] }>,
-  target: QualifiedName,
-  version: TableVersion,
-): { target: QualifiedName; version: TableVersion; files: DataFile[] } {
+/** A table a load adds data files to: its version when first seen, and its files being stored. */
+interface TableFiles {
+  readonly target: QualifiedName;
+  readonly version: TableVersion;
+  readonly files: Promise<DataFile[]>[];
+}
+
+/** Stores of loads' data files running while the engine reads on; each failure is kept with the index of its load. */
+class StoresInFlight {
+  private readonly running: Promise<unknown>[] = [];
+  private readonly failures: FileLoadFailure[] = [];
+
+  /** Tracks `store`, the store of load `index`'s files; the promise returned is only awaited once {@link settled} found no failure. */
+  start(index: number, store: Promise<DataFile[]>): Promise<DataFile[]> {
+    this.running.push(store.catch((e: unknown) => this.failures.push(new FileLoadFailure(index, e))));
+    return store;
+  }
+
+  /** Waits until every store finished, failed or not. */
+  async settled(): Promise<void> {
+    await Promise.all(this.running);
+  }
+
+  /** Throws the failure of the earliest load whose store failed, if any. */
+  throwFirstFailure(): void {
+    const first = this.failures.sort((a, b) => a.index - b.index)[0];
+    if (first) throw first;
+  }
+}
+
+function entry(map: Map<string, TableFiles>, target: QualifiedName, version: TableVersion): TableFiles {
   const key = `${target.schema}.${target.name}`;
   let e = map.get(key);
   if (!e) map.set(key, (e = { target, version, files: [] }));

@@ -164,13 +164,31 @@ export function fragmentTail(from: string | undefined, where: string | undefined
  * files in the store, each column in its stored form (column-storage.ts).
  */
 export async function writeDataFiles(session: Session, selectSql: string, columns: readonly ColumnDef[]): Promise<DataFile[]> {
+  return storeDataFiles(session, await stageDataFiles(session, selectSql, columns), columns);
+}
+
+/**
+ * The first half of {@link writeDataFiles}: writes the rows as Parquet files
+ * in the engine's staging folder only, so the caller can store them
+ * ({@link storeDataFiles}) while the engine goes on with other work.
+ */
+export async function stageDataFiles(session: Session, selectSql: string, columns: readonly ColumnDef[]): Promise<readonly StagedFile[]> {
   const storage = columns.map((c) => ({ name: physicalName(c.id), codec: columnStorage(c.type, c.name) }));
   const encoded = storage.some((s) => s.codec.encode(s.name) !== s.name)
     ? `SELECT ${storage.map((s) => `${s.codec.encode(`w.${s.name}`)} AS ${s.name}`).join(', ')} FROM (${selectSql}\n) AS w`
     : selectSql;
-  const staged = await session.engine.writeParquet(encoded, session.warehouse.settings.targetFileBytes);
+  return session.engine.writeParquet(encoded, session.warehouse.settings.targetFileBytes);
+}
+
+/** The second half of {@link writeDataFiles}: moves staged files into the object store (synced) as data files of `columns`. */
+export async function storeDataFiles(session: Session, staged: readonly StagedFile[], columns: readonly ColumnDef[]): Promise<DataFile[]> {
   const stored = await storeStaged(session, staged);
   return stored.map((f) => ({ key: f.key, rows: f.rows, bytes: f.bytes, columnIds: columns.map((c) => c.id) }));
+}
+
+/** Removes the staging folders of staged files (stored ones were moved out already). */
+export async function discardStaged(staged: readonly StagedFile[]): Promise<void> {
+  for (const d of new Set(staged.map((f) => dirname(f.path)))) await rm(d, { recursive: true, force: true });
 }
 
 /** Writes (file_key, pos) rows as one delete vector; none when no row matched. */
@@ -206,8 +224,7 @@ async function storeStaged(
       out.push({ key: o.key, rows: f.rows, bytes: o.bytes });
     }
   } finally {
-    const dirs = new Set(staged.map((f) => dirname(f.path)));
-    for (const d of dirs) await rm(d, { recursive: true, force: true });
+    await discardStaged(staged);
   }
   return out;
 }
