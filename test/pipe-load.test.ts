@@ -3,7 +3,10 @@ import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import type { PipeService } from '../src/ingest/pipe-service.js';
+import { LocalDirectoryStage } from '../src/ingest/local-directory-stage.js';
+import { PipeService } from '../src/ingest/pipe-service.js';
+import type { StageFile } from '../src/ingest/stage.js';
+import { StageRegistry } from '../src/ingest/stage-registry.js';
 import { count, rejectsWithCode, rows, scalar, withSession, withWarehouse } from './helpers/warehouse.js';
 import { createSamplePipes, landDays, pipeService, tempStage } from './helpers/pipe-fixtures.js';
 
@@ -271,4 +274,50 @@ describe('pipes: bad data', () => {
       stage.remove();
     }
   });
+
+  it('with loadedFiles = name, a refresh stats only new files and leaves a rewritten loaded file to pipe status', async () => {
+    const stage = tempStage();
+    try {
+      mkdirSync(join(stage.dir, 'in'));
+      const file = join(stage.dir, 'in', 'day1.csv');
+      writeFileSync(file, '1,2024-01-01,first\n');
+      await withWarehouse(async ({ warehouse }) => {
+        await withSession(warehouse, 'prod', (s) => s.run(`${TABLE}; create pipe s.p as copy into s.t from @raw/in/`));
+        const counting = new StatCountingStage('raw', stage.dir);
+        const pipes = new PipeService(warehouse, new StageRegistry([counting]));
+        pipes.resume('prod');
+        await pipes.refresh('prod', { loadedFiles: 'name' });
+        writeFileSync(file, '1,2024-01-01,first\n2,2024-01-02,second\n');
+        utimesSync(file, new Date(), new Date(Date.now() + 10_000));
+        writeFileSync(join(stage.dir, 'in', 'day2.csv'), '3,2024-01-03,third\n');
+        counting.calls = { list: 0, stat: 0 };
+        const report = await pipes.refresh('prod', { loadedFiles: 'name' });
+        assert.deepEqual(report.pipes[0]?.changed, []);
+        assert.deepEqual(report.pipes[0]?.files.map((f) => [f.file, f.status]), [['@raw/in/day2.csv', 'LOADED']]);
+        // The listing stats nothing; the new file is stat'ed when planned and again right before it loads.
+        assert.deepEqual(counting.calls, { list: 0, stat: 2 });
+        // Status compares sizes and times whatever a refresh does; a default refresh reports the change.
+        assert.deepEqual((await pipes.status('prod'))[0]?.changedFiles, ['@raw/in/day1.csv']);
+        assert.deepEqual((await pipes.refresh('prod')).pipes[0]?.changed, ['@raw/in/day1.csv']);
+        await withSession(warehouse, 'prod', async (s) => assert.equal(await count(s, 's.t'), 2));
+      });
+    } finally {
+      stage.remove();
+    }
+  });
 });
+
+/** The local stage, counting listings with sizes and single stats. */
+class StatCountingStage extends LocalDirectoryStage {
+  calls = { list: 0, stat: 0 };
+
+  override list(prefix: string): Promise<readonly StageFile[]> {
+    this.calls.list++;
+    return super.list(prefix);
+  }
+
+  override stat(path: string): Promise<StageFile | undefined> {
+    this.calls.stat++;
+    return super.stat(path);
+  }
+}

@@ -26,19 +26,26 @@ export class LocalDirectoryStage implements Stage {
   }
 
   async list(prefix: string): Promise<readonly StageFile[]> {
+    const paths = await this.listPaths(prefix);
+    // Synchronous stats: a few microseconds each (mostly the system call), where a promise per file costs several times that.
+    const out: StageFile[] = [];
+    const root = this.root.endsWith(sep) ? this.root : this.root + sep;
+    for (const path of paths) {
+      const s = statSync(root + path, { throwIfNoEntry: false });
+      if (s !== undefined && s.isFile()) out.push({ path, size: s.size, modifiedAt: Math.trunc(s.mtimeMs) });
+    }
+    return out;
+  }
+
+  async listPaths(prefix: string): Promise<readonly string[]> {
     // Walk only the deepest folder the prefix names; the rest of the prefix filters names.
     const folder = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/') + 1) : '';
     const root = await stat(this.root).catch(() => undefined);
     if (!root?.isDirectory()) throw notFound('STAGE_MISSING', `stage ${this.name} is the directory ${this.root}, which does not exist; create it (or fix stages.${this.name}.path in mayfly.yaml)`);
     const paths: string[] = [];
     await this.walk(folder, prefix, paths);
-    // Synchronous stats: a few microseconds each, where a promise per file costs several times that (10,000 files: ~30 ms against ~150 ms).
-    const out: StageFile[] = [];
-    for (const path of paths) {
-      const s = statSync(join(this.root, path), { throwIfNoEntry: false });
-      if (s?.isFile()) out.push({ path, size: s.size, modifiedAt: Math.trunc(s.mtimeMs) });
-    }
-    return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    // The default order compares UTF-16 code units, as `<` does, without a call per comparison.
+    return paths.sort();
   }
 
   async stat(path: string): Promise<StageFile | undefined> {

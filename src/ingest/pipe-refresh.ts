@@ -5,7 +5,7 @@ import { BatchFailure, batchesOf, DEFAULT_BATCH, historyKey, loadBatch, pipeName
 import { committedHistoryVersion, extendIndex, type FileHistory, type HistoryIndex, type HistoryIndexCache } from './history-index.js';
 import type { LoadRecord } from './load-history.js';
 import type { Stage, StageFile } from './stage.js';
-import { pipeFiles, sessionMatcher, stagePath, type PatternMatcher } from './stage-files.js';
+import { pipeFiles, pipePaths, sessionMatcher, stagePath, type PatternMatcher } from './stage-files.js';
 
 /** A loaded file whose content changed since (same path, other checksum). */
 export interface ChangedFile {
@@ -67,38 +67,64 @@ export interface RefreshTarget {
 }
 
 /**
+ * How a refresh checks the listed files its history holds already. `stat`:
+ * each one's size and time are compared with its load (one stat per listed
+ * file), so a loaded file rewritten in place is reported at the refresh.
+ * `name`: they are skipped by name, unread (as Snowpipe dedupes by name), so
+ * the refresh stats only new files; a rewritten file is then reported by
+ * `pipe status`, which always compares.
+ */
+export type LoadedFileCheck = 'stat' | 'name';
+
+/** The check {@link refreshPipe} makes unless told otherwise. */
+export const DEFAULT_LOADED_FILE_CHECK: LoadedFileCheck = 'stat';
+
+/**
  * Compares a pipe's files with its load history in the target database.
  * A file is processed once per database; one whose size or time differs from
- * its load is checksummed, and reported as changed only if its bytes did.
+ * its load is checksummed, and reported as changed only if its bytes did
+ * (with `check` = `name`, files the history holds are not compared).
  * Files already loaded cost one lookup each: the history is indexed once per
  * version of it, not read per file.
  */
-export async function planPipe(target: RefreshTarget, pipe: PipeInfo, stage: Stage): Promise<PipePlan> {
+export async function planPipe(target: RefreshTarget, pipe: PipeInfo, stage: Stage, check: LoadedFileCheck = 'stat'): Promise<PipePlan> {
   const committed = committedHistoryVersion(target.warehouse, target.db);
   const { version, index: history } =
     committed === undefined ? { version: undefined, index: new Map<string, FileHistory>() } : await target.histories.get(committed, historyKey(pipe), () => target.session());
+  const match: PatternMatcher = async (regex, paths) => sessionMatcher(await target.session())(regex, paths);
+  // Keys are `@stage/path`: one concatenation per listed file.
+  const prefix = stagePath(stage.name, '');
+  if (check === 'name') {
+    const paths = await pipePaths(stage, pipe.copy, match);
+    const unknown = paths.filter((p) => history.get(prefix + p)?.loaded === undefined);
+    return { pending: await statAll(stage, unknown), changed: [], upToDate: paths.length - unknown.length, historyVersion: version, history };
+  }
   const pending: StageFile[] = [];
   const changed: ChangedFile[] = [];
   let upToDate = 0;
-  const match: PatternMatcher = async (regex, paths) => sessionMatcher(await target.session())(regex, paths);
   for (const f of await pipeFiles(stage, pipe.copy, match)) {
-    const key = stagePath(stage.name, f.path);
-    const { loaded, notes = [] } = history.get(key) ?? {};
-    if (!loaded) {
-      pending.push(f);
-      continue;
+    const key = prefix + f.path;
+    const loaded = history.get(key)?.loaded;
+    if (loaded === undefined) pending.push(f);
+    else if (loaded.size === f.size && loaded.modifiedAt === f.modifiedAt) upToDate++;
+    else {
+      const notes = history.get(key)?.notes ?? [];
+      const seen = notes.find((r) => r.size === f.size && r.modifiedAt === f.modifiedAt);
+      const checksum = seen?.checksum ?? (await stage.checksum(f.path));
+      if (checksum === loaded.checksum) upToDate++;
+      else changed.push({ file: key, checksum, loaded, reported: notes.some((n) => n.checksum === checksum), stageFile: f });
     }
-    const same = (r: LoadRecord): boolean => r.size === f.size && r.modifiedAt === f.modifiedAt;
-    if (same(loaded)) {
-      upToDate++;
-      continue;
-    }
-    const seen = notes.find(same);
-    const checksum = seen?.checksum ?? (await stage.checksum(f.path));
-    if (checksum === loaded.checksum) upToDate++;
-    else changed.push({ file: key, checksum, loaded, reported: notes.some((n) => n.checksum === checksum), stageFile: f });
   }
   return { pending, changed, upToDate, historyVersion: version, history };
+}
+
+/** The size and time of each of `paths` still there, in order; a few hundred stats at a time. */
+async function statAll(stage: Stage, paths: readonly string[]): Promise<StageFile[]> {
+  const out: StageFile[] = [];
+  for (let i = 0; i < paths.length; i += 256) {
+    for (const f of await Promise.all(paths.slice(i, i + 256).map((p) => stage.stat(p)))) if (f !== undefined) out.push(f);
+  }
+  return out;
 }
 
 /** Options of {@link refreshPipe}. */
@@ -108,6 +134,8 @@ export interface RefreshOptions {
   readonly onEvent?: (e: RefreshEvent) => void;
   /** How many files (and bytes) one transaction loads at most; {@link DEFAULT_BATCH} by default. */
   readonly batch?: Partial<BatchLimits>;
+  /** How files the history holds are checked; {@link DEFAULT_LOADED_FILE_CHECK} by default. */
+  readonly loadedFiles?: LoadedFileCheck;
 }
 
 /**
@@ -121,7 +149,7 @@ export interface RefreshOptions {
 export async function refreshPipe(target: RefreshTarget, pipe: PipeInfo, stage: Stage, options: RefreshOptions = {}): Promise<PipeRefreshReport> {
   const started = performance.now();
   const name = pipeName(pipe);
-  const plan = await planPipe(target, pipe, stage);
+  const plan = await planPipe(target, pipe, stage, options.loadedFiles ?? DEFAULT_LOADED_FILE_CHECK);
   for (const c of plan.changed) if (!c.reported) await recordChangedFile(await target.session(), pipe, stage, c.stageFile, c.checksum, c.loaded);
   options.onEvent?.({ kind: 'planned', pipe: name, files: plan.pending.length });
   const files: FileOutcome[] = [];

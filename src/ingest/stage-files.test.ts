@@ -8,7 +8,7 @@ import { isMayflyError } from '../core/errors.js';
 import { LocalDirectoryStage } from './local-directory-stage.js';
 import { createMayfly, type Mayfly } from '../app/create-mayfly.js';
 import type { Session } from '../warehouse/session.js';
-import { globRegExp, pipeFiles, sessionMatcher } from './stage-files.js';
+import { globRegExp, pipeFiles, pipePaths, sessionMatcher } from './stage-files.js';
 
 describe('stage files', () => {
   let root = '';
@@ -54,6 +54,13 @@ describe('stage files', () => {
     // A prefix without a trailing slash matches like a string prefix, as in Snowflake.
     assert.deepEqual(await paths('a/customers'), [...(await paths('a/customers/')), 'a/customers_archive/x.csv']);
     assert.equal((await paths('')).length, 5);
+  });
+
+  it('lists the same paths without a size or time each, for every path and pattern', async () => {
+    for (const [path, pattern] of [['a/customers/'], ['a/customers'], [''], ['a/**/*.csv'], ['a/customers/', '.*[.]csv(\\.gz)?']] as const) {
+      const copy = { path, ...(pattern !== undefined ? { pattern } : {}) };
+      assert.deepEqual(await pipePaths(stage, copy, sessionMatcher(session)), await paths(path, pattern), `${path} ${pattern ?? ''}`);
+    }
   });
 
   it('narrows by a glob in the path and by a PATTERN matched against the whole path', async () => {

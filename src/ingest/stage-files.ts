@@ -42,15 +42,30 @@ export function sessionMatcher(session: Session): PatternMatcher {
  * `.tmp`, `.part` or `.partial`.
  */
 export async function pipeFiles(stage: Stage, copy: Pick<CopyInto, 'path' | 'pattern'>, match: PatternMatcher): Promise<readonly StageFile[]> {
+  return pipeMatches(await stage.list(listedPrefix(copy)), (f) => f.path, copy, match);
+}
+
+/** The paths of {@link pipeFiles}, listed without a size or time each (see {@link Stage.listPaths}). */
+export async function pipePaths(stage: Stage, copy: Pick<CopyInto, 'path' | 'pattern'>, match: PatternMatcher): Promise<readonly string[]> {
+  return pipeMatches(await stage.listPaths(listedPrefix(copy)), (p) => p, copy, match);
+}
+
+/** The prefix a pipe's path lists: all of it, or what comes before its first wildcard. */
+function listedPrefix(copy: Pick<CopyInto, 'path'>): string {
+  const wildcard = copy.path.search(/[*?[]/);
+  return wildcard < 0 ? copy.path : copy.path.slice(0, wildcard);
+}
+
+/** The listed items a pipe loads: not in flight, matching its glob and its PATTERN. */
+async function pipeMatches<T>(listed: readonly T[], pathOf: (item: T) => string, copy: Pick<CopyInto, 'path' | 'pattern'>, match: PatternMatcher): Promise<readonly T[]> {
   const glob = /[*?[]/.test(copy.path) ? globRegex(copy.path) : undefined;
-  const prefix = glob !== undefined ? copy.path.slice(0, copy.path.search(/[*?[]/)) : copy.path;
-  let files = (await stage.list(prefix)).filter((f) => !inFlight(f.path));
+  let items = listed.filter((f) => !inFlight(pathOf(f)));
   for (const regex of [glob, copy.pattern]) {
-    if (regex === undefined || files.length === 0) continue;
-    const matched = await match(regex, files.map((f) => f.path));
-    files = files.filter((f) => matched.has(f.path));
+    if (regex === undefined || items.length === 0) continue;
+    const matched = await match(regex, items.map(pathOf));
+    items = items.filter((f) => matched.has(pathOf(f)));
   }
-  return files;
+  return items;
 }
 
 /** `@stage/path` of a file: how load history names it. */
