@@ -23,7 +23,8 @@ function isFileError(e: unknown, path: string): e is Error {
 /**
  * One landing file read by the engine into typed rows of the target columns
  * and rejected rows (line, reason, raw text). CSV is read typed in one
- * streaming pass with DuckDB's reject tables. JSON lines are read by DuckDB's
+ * streaming pass, strictly; a file with a bad row is read again with
+ * DuckDB's reject tables. JSON lines are read by DuckDB's
  * JSON reader when every line is good; a file it refuses is parsed again line
  * by line, into a temporary table whose rows carry their reason for
  * rejection, as Parquet files are. A file that cannot be read at all is one
@@ -33,6 +34,8 @@ export class LandingScan {
   private fileError: string | undefined;
   /** Whether the rows came from the temporary table of parsed rows. */
   private parsed = false;
+  /** Whether a CSV file was read keeping its rejected rows (a strict read of it failed). */
+  private rejectsKept = false;
   private readonly temps: string[] = [];
 
   private constructor(
@@ -61,7 +64,16 @@ export class LandingScan {
   async writeRows<T>(writer: (selectSql: string) => Promise<T>): Promise<T | undefined> {
     const select = (from: string, value: (c: LandingColumn, i: number) => string): string =>
       `SELECT ${this.columns.map((c, i) => `${value(c, i)} AS ${physicalName(c.id)}`).join(', ')} FROM ${from}`;
-    if (this.format.type === 'csv') return this.capture(() => writer(select(this.csvSource(), (c) => quoteIdent(c.name))));
+    if (this.format.type === 'csv') {
+      // Most files are good: read strictly, with no reject tables to fill, count and drop; a file with a bad row is read again keeping its rejects.
+      try {
+        return await writer(select(this.csvSource(false), (c) => quoteIdent(c.name)));
+      } catch (e) {
+        if (!isFileError(e, this.path)) throw e;
+      }
+      this.rejectsKept = true;
+      return this.capture(() => writer(select(this.csvSource(true), (c) => quoteIdent(c.name))));
+    }
     if (this.format.type === 'json' && this.format.nullIf.length === 0) {
       try {
         return await writer(select(this.jsonReader(), (c) => quoteIdent(c.name)));
@@ -90,8 +102,8 @@ export class LandingScan {
   /** The number of rejected rows (for CSV, once the rows were written). */
   async rejectCount(): Promise<number> {
     if (this.fileError !== undefined) return 1;
-    // JSON lines read by DuckDB's reader: every line was good (a bad one sends the file to the parsed path).
-    if (!this.parsed && this.format.type !== 'csv') return 0;
+    // Read strictly (CSV) or by DuckDB's JSON reader: every line was good (a bad one sends the file to another path).
+    if (!this.parsed && !this.rejectsKept) return 0;
     const r = await this.engine.query(`SELECT count(*)::BIGINT AS n FROM (${this.rejectsSql()})`);
     return Number(r.rows[0]?.n ?? 0);
   }
@@ -108,7 +120,7 @@ export class LandingScan {
       return `SELECT NULL::BIGINT AS line, ${quoteLiteral(`file could not be read: ${this.fileError}`)} AS reason, NULL::VARCHAR AS raw`;
     }
     if (this.parsed) return `SELECT line, reason, raw FROM temp.${this.parsedTable} WHERE reason IS NOT NULL`;
-    if (this.format.type !== 'csv') return 'SELECT NULL::BIGINT AS line, NULL::VARCHAR AS reason, NULL::VARCHAR AS raw WHERE false';
+    if (!this.rejectsKept) return 'SELECT NULL::BIGINT AS line, NULL::VARCHAR AS reason, NULL::VARCHAR AS raw WHERE false';
     const reason = `CASE WHEN error_type = 'CAST' THEN error_message ELSE lower(error_type) || ': ' || error_message END`;
     return (
       `SELECT line::BIGINT AS line, string_agg(${reason}, '; ' ORDER BY column_idx) AS reason, trim(any_value(csv_line), E'\\r\\n') AS raw ` +
@@ -137,8 +149,8 @@ export class LandingScan {
     return `__mf_rejects_${this.id}`;
   }
 
-  /** `read_csv(…)` of the file, typed to the target columns, rejects kept in this scan's reject tables. */
-  private csvSource(): string {
+  /** `read_csv(…)` of the file, typed to the target columns: failing at a bad row, or keeping rejects in this scan's reject tables. */
+  private csvSource(keepRejects: boolean): string {
     const f = this.format;
     const columns = this.columns.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(c.type)}`).join(', ');
     const options = [
@@ -153,11 +165,11 @@ export class LandingScan {
       ...(f.dateFormat !== undefined ? [`dateformat = ${quoteLiteral(f.dateFormat)}`] : []),
       ...(f.timestampFormat !== undefined ? [`timestampformat = ${quoteLiteral(f.timestampFormat)}`] : []),
       ...(f.nullIf.length > 0 ? [`nullstr = [${['', ...f.nullIf].map(quoteLiteral).join(', ')}]`] : []),
-      'store_rejects = true',
-      `rejects_table = ${quoteLiteral(this.rejectsTable)}`,
-      `rejects_scan = ${quoteLiteral(`__mf_scan_${this.id}`)}`,
     ];
-    this.temps.push(this.rejectsTable, `__mf_scan_${this.id}`);
+    if (keepRejects) {
+      options.push('store_rejects = true', `rejects_table = ${quoteLiteral(this.rejectsTable)}`, `rejects_scan = ${quoteLiteral(`__mf_scan_${this.id}`)}`);
+      this.temps.push(this.rejectsTable, `__mf_scan_${this.id}`);
+    }
     return `read_csv(${quoteLiteral(this.path)}, ${options.join(', ')})`;
   }
 
