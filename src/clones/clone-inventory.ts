@@ -1,5 +1,6 @@
 import type { ResolvedConfig } from '../config/mayfly-config.js';
 import { invalid } from '../core/errors.js';
+import { compareNames } from '../core/names.js';
 import { costOf, type CostLine } from '../costs/meter.js';
 import { retentionDeadline, retentionDeadlines, type RetentionDeadline } from '../retention/retention-deadline.js';
 import type { StorageSplit } from '../warehouse/storage-metrics.js';
@@ -121,7 +122,7 @@ function recordFilter(filter: CloneFilter): { record: (r: CloneRecord) => boolea
 }
 
 function comparator(sort: CloneSort): (a: CloneView, b: CloneView) => number {
-  const byName = (a: CloneView, b: CloneView): number => a.record.name.localeCompare(b.record.name);
+  const byName = (a: CloneView, b: CloneView): number => compareNames(a.record.name, b.record.name);
   const then = (d: number, a: CloneView, b: CloneView): number => d || byName(a, b);
   switch (sort) {
     case 'expiry':

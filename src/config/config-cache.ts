@@ -32,7 +32,12 @@ function codeFingerprint(): string {
   if (fingerprint === undefined) {
     const dir = fileURLToPath(new URL('.', import.meta.url));
     const files = readdirSync(dir).filter((f) => f.endsWith('.js')).sort();
-    fingerprint = files.map((f) => `${f}:${statSync(join(dir, f)).size}:${statSync(join(dir, f)).mtimeMs}`).join('|');
+    fingerprint = files
+      .map((f) => {
+        const s = statSync(join(dir, f));
+        return `${f}:${s.size}:${s.mtimeMs}`;
+      })
+      .join('|');
   }
   return fingerprint;
 }
