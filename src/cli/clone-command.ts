@@ -51,7 +51,7 @@ ${GLOBAL_OPTIONS_HELP}`,
       const { warehouse, config } = mayfly;
       const at = values.at === undefined ? undefined : parsePointInTime(values.at, warehouse.clock.now());
       const schemas = values.schema ?? [];
-      const result = await lifecycleOf(mayfly).create({
+      const result = await (await lifecycleOf(mayfly)).create({
         name,
         ...(values.scope !== undefined ? { scope: values.scope } : {}),
         ...(values.from !== undefined ? { from: values.from } : {}),

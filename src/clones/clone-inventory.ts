@@ -5,12 +5,11 @@ import { costOf, type CostLine } from '../costs/meter.js';
 import { retentionDeadline, retentionDeadlines, type RetentionDeadline } from '../retention/retention-deadline.js';
 import type { StorageSplit } from '../warehouse/storage-metrics.js';
 import type { DatabaseInfo, Warehouse } from '../warehouse/warehouse.js';
-import { cloneHistory, undeliveredHooks, type CloneHistoryEntry, type HookDelivery } from './clone-hooks.js';
+import type { CloneHistoryEntry, HookDelivery } from './clone-hooks.js';
 import { clonePolicy, type ClonePolicy } from './clone-policy.js';
 import { CLONE_STATES, listCloneRecords, SCOPE_KINDS, type CloneRecord, type CloneState } from './clone-record.js';
 import { parseScope } from './clone-scope.js';
 import { cloneStatus, type CloneStatus } from './clone-status.js';
-import { databaseExists } from './clone-transitions.js';
 
 /** How `clone list` can sort. */
 export const CLONE_SORTS = ['expiry', 'activity', 'size', 'cost', 'name'] as const;
@@ -64,6 +63,8 @@ export async function listClones(warehouse: Warehouse, config: ResolvedConfig, f
 
 /** One clone in full (destroyed ones too): record, status, policy, database, storage split, cost so far, history. */
 export async function describeClone(warehouse: Warehouse, config: ResolvedConfig, record: CloneRecord): Promise<CloneDetails> {
+  // Imported here: `clone list` needs neither the history nor the transitions, and its start-up is the sum of its modules.
+  const [{ cloneHistory, undeliveredHooks }, { databaseExists }] = await Promise.all([import('./clone-hooks.js'), import('./clone-transitions.js')]);
   const now = warehouse.clock.now();
   const alive = record.state !== 'destroyed' && databaseExists(warehouse, record.name);
   const retention = alive ? await retentionDeadline(warehouse, config, record.name) : null;
