@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { systemClock, type Clock } from '../core/clock.js';
 import { SqliteCatalog } from '../catalog/sqlite-catalog.js';
@@ -6,7 +7,7 @@ import { loadConfig, type ResolvedConfig } from '../config/mayfly-config.js';
 import { LocalObjectStore } from '../storage/local-object-store.js';
 import { Warehouse } from '../warehouse/warehouse.js';
 import { CloneActivityTracker } from '../clones/activity-tracker.js';
-import { CloneLifecycle } from '../clones/clone-lifecycle.js';
+import type { CloneLifecycle } from '../clones/clone-lifecycle.js';
 import type { DeploymentReplayer } from '../clones/deployment-replayer.js';
 import { Meter } from '../costs/meter.js';
 import type { WarehouseSettings } from '../warehouse/warehouse-settings.js';
@@ -26,6 +27,9 @@ export interface MayflyOptions {
 }
 
 const CATALOG_FILE = 'catalog.sqlite';
+
+// The lifecycle is loaded on first use (synchronously: `lifecycle` is a property), not with the wiring.
+const load = createRequire(import.meta.url);
 
 /** Whether `home` holds a warehouse (its catalog), without creating anything. */
 export function hasWarehouse(home: string): boolean {
@@ -61,13 +65,18 @@ export function createMayfly(options: MayflyOptions = {}): Mayfly {
   const meter = Meter.attach(warehouse, config);
   const activity = CloneActivityTracker.attach(warehouse);
   const replayer = lazyReplayer(warehouse);
+  let lifecycle: CloneLifecycle | undefined;
   return {
     config,
     warehouse,
     meter,
     activity,
     replayer,
-    lifecycle: new CloneLifecycle(warehouse, config, replayer),
+    // Built when first asked for: listing commands never load it (its naming rules, hooks and transitions).
+    get lifecycle(): CloneLifecycle {
+      lifecycle ??= new (load('../clones/clone-lifecycle.js') as typeof import('../clones/clone-lifecycle.js')).CloneLifecycle(warehouse, config, replayer);
+      return lifecycle;
+    },
     close: () => {
       // Each listener flushes on its own: one that fails must not cost the other its buffer.
       const failures: unknown[] = [];

@@ -1,4 +1,5 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { internal, invalid, notFound } from '../core/errors.js';
 import type { Catalog, EventFilter, FileRef, FileRefTotals, RecordRange, StoredEvent, StoredRecord } from './catalog.js';
@@ -42,6 +43,18 @@ function catalogOpenError(e: unknown, path: string): unknown {
   const fsReason = code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'it is read-only for this user; Mayfly needs to write it (fix its permissions)' : code === 'ENOTDIR' ? 'a folder on its path is a file' : undefined;
   const why = reason ?? fsReason;
   return why === undefined ? e : invalid('CATALOG_UNUSABLE', `the warehouse catalog ${path} cannot be used: ${why}`);
+}
+
+/**
+ * better-sqlite3's compiled addon, named directly: without it, the package
+ * finds the addon through the `bindings` package, which tries several paths
+ * (each a failed require) and walks a stack trace to find its caller — a few
+ * milliseconds of every command's start-up. Where the usual build is absent,
+ * the package's own search applies.
+ */
+function nativeBindingOption(): { nativeBinding?: string } {
+  const binary = fileURLToPath(new URL('../build/Release/better_sqlite3.node', import.meta.resolve('better-sqlite3')));
+  return existsSync(binary) ? { nativeBinding: binary } : {};
 }
 
 /** Options of {@link SqliteCatalog.open}. */
@@ -95,7 +108,7 @@ export class SqliteCatalog implements Catalog {
   private static openDatabase(path: string, options: SqliteCatalogOptions): SqliteCatalog {
     // SQLite opens a read-only file without a word and fails at the first commit: say it now.
     if (existsSync(path) && statSync(path).isFile()) accessSync(path, constants.R_OK | constants.W_OK);
-    const db = new Database(path);
+    const db = new Database(path, nativeBindingOption());
     db.pragma('busy_timeout = 60000');
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');

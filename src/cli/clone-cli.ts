@@ -9,8 +9,11 @@ import { formatTime, type Output } from './output.js';
 
 const DAY = 86_400_000;
 
-/** The lifecycle over an open Mayfly, as `createMayfly` wired it. */
-export function lifecycleOf(mayfly: Mayfly): CloneLifecycle {
+/** The lifecycle over an open Mayfly, as `createMayfly` wired it (built on first use: listing commands never load it). */
+export async function lifecycleOf(mayfly: Mayfly): Promise<CloneLifecycle> {
+  // Imported before the property builds it: the property can only \`require\` the module, and an import
+  // loads its graph through the ES module loader (and its hooks: the start-up test sees what it loads).
+  await import('../clones/clone-lifecycle.js');
   return mayfly.lifecycle;
 }
 

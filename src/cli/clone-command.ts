@@ -1,13 +1,9 @@
 import { GLOBAL_OPTIONS_HELP, expectPositionals, parseCommandArgs, parsePointInTime } from './args.js';
-import { cloneListCommand, cloneShowCommand } from './clone-inventory-commands.js';
-import { cloneExtendCommand, clonePinCommand, cloneUnpinCommand } from './clone-lease-commands.js';
-import { cloneDestroyCommand, cloneRefreshCommand } from './clone-reset-commands.js';
 import { cloneRecordJson, formatWhen, hooksJson, lifecycleOf, noteHookFailures } from './clone-cli.js';
 import type { Command } from './command.js';
 import { databaseJson } from './database-json.js';
 import { withMayfly } from './open-warehouse.js';
 import { formatTime, inElapsed, plural } from './output.js';
-import { reapCommand } from './reap-command.js';
 
 const OPTIONS = {
   from: { type: 'string' },
@@ -55,7 +51,7 @@ ${GLOBAL_OPTIONS_HELP}`,
       const { warehouse, config } = mayfly;
       const at = values.at === undefined ? undefined : parsePointInTime(values.at, warehouse.clock.now());
       const schemas = values.schema ?? [];
-      const result = await lifecycleOf(mayfly).create({
+      const result = await (await lifecycleOf(mayfly)).create({
         name,
         ...(values.scope !== undefined ? { scope: values.scope } : {}),
         ...(values.from !== undefined ? { from: values.from } : {}),
@@ -77,15 +73,3 @@ ${GLOBAL_OPTIONS_HELP}`,
   },
 };
 
-/** The clone lifecycle commands and `reap`, registered in `commands.ts`. */
-export const cloneCommands: readonly Command[] = [
-  cloneCreateCommand,
-  cloneListCommand,
-  cloneShowCommand,
-  cloneExtendCommand,
-  clonePinCommand,
-  cloneUnpinCommand,
-  cloneRefreshCommand,
-  cloneDestroyCommand,
-  reapCommand,
-];

@@ -107,7 +107,7 @@ ${GLOBAL_OPTIONS_HELP}`,
     expectPositionals(positionals, ['NAME']);
     const name = positionals[0] ?? '';
     await withMayfly(values, async (mayfly) => {
-      const lifecycle = lifecycleOf(mayfly);
+      const lifecycle = await lifecycleOf(mayfly);
       const record = lifecycle.requireRecord(name);
       const d = await describeClone(mayfly.warehouse, mayfly.config, record);
       if (out.json) {

@@ -25,7 +25,7 @@ ${GLOBAL_OPTIONS_HELP}`,
     if (values.ttl === undefined) throw usageError('missing --ttl DURATION (e.g. --ttl 7d)');
     const ttl = values.ttl;
     await withMayfly(values, async (mayfly) => {
-      const result = await lifecycleOf(mayfly).extend(positionals[0] ?? '', ttl);
+      const result = await (await lifecycleOf(mayfly)).extend(positionals[0] ?? '', ttl);
       if (out.json) return out.printJson({ clone: cloneRecordJson(result.record), elapsedMs: result.elapsedMs });
       out.line(`clone ${result.record.name} now expires ${formatWhen(result.record.expiresAt)}${inElapsed(result.elapsedMs)}`);
     });
@@ -52,7 +52,7 @@ ${GLOBAL_OPTIONS_HELP}`,
     const untilText = values.until;
     await withMayfly(values, async (mayfly) => {
       const until = parsePointInTime(untilText, mayfly.warehouse.clock.now(), '--until');
-      const result = await lifecycleOf(mayfly).pin(positionals[0] ?? '', until);
+      const result = await (await lifecycleOf(mayfly)).pin(positionals[0] ?? '', until);
       if (out.json) return out.printJson({ clone: cloneRecordJson(result.record), elapsedMs: result.elapsedMs });
       out.line(`clone ${result.record.name} is pinned until ${formatWhen(result.record.pinnedUntil)}${inElapsed(result.elapsedMs)}`);
     });
@@ -74,8 +74,8 @@ ${GLOBAL_OPTIONS_HELP}`,
     expectPositionals(positionals, ['NAME']);
     await withMayfly(values, async (mayfly) => {
       const name = positionals[0] ?? '';
-      const wasPinned = lifecycleOf(mayfly).requireLive(name, 'unpin').pinnedUntil !== null;
-      const result = await lifecycleOf(mayfly).unpin(name);
+      const wasPinned = (await lifecycleOf(mayfly)).requireLive(name, 'unpin').pinnedUntil !== null;
+      const result = await (await lifecycleOf(mayfly)).unpin(name);
       if (out.json) return out.printJson({ clone: cloneRecordJson(result.record), wasPinned, elapsedMs: result.elapsedMs });
       out.line(`clone ${name} ${wasPinned ? 'is no longer pinned' : 'was not pinned'}; it expires ${formatWhen(result.record.expiresAt)}${inElapsed(result.elapsedMs)}`);
     });

@@ -27,7 +27,7 @@ ${GLOBAL_OPTIONS_HELP}`,
     const { values, positionals } = parseCommandArgs(args, REFRESH_OPTIONS);
     expectPositionals(positionals, ['NAME']);
     await withMayfly(values, async (mayfly) => {
-      const r = await lifecycleOf(mayfly).refresh(positionals[0] ?? '', { reapply: values.reapply });
+      const r = await (await lifecycleOf(mayfly)).refresh(positionals[0] ?? '', { reapply: values.reapply });
       noteHookFailures(out, r.hooks);
       if (out.json) {
         return out.printJson({
@@ -81,7 +81,7 @@ ${GLOBAL_OPTIONS_HELP}`,
     const { values, positionals } = parseCommandArgs(args, {});
     expectPositionals(positionals, ['NAME']);
     await withMayfly(values, async (mayfly) => {
-      const r = await lifecycleOf(mayfly).destroy(positionals[0] ?? '');
+      const r = await (await lifecycleOf(mayfly)).destroy(positionals[0] ?? '');
       noteHookFailures(out, r.hooks);
       if (out.json) return out.printJson({ clone: cloneRecordJson(r.record), dropped: r.dropped, hooks: hooksJson(r.hooks), elapsedMs: r.elapsedMs });
       out.line(`destroyed clone ${r.record.name}${r.dropped ? '' : ' (its database was already gone)'}${inElapsed(r.elapsedMs)}`);

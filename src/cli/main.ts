@@ -26,24 +26,32 @@ type Selection = { readonly command: Command; readonly args: readonly string[] }
 export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode> {
   const pre = prescan(argv);
   const out = new Output(pre.json, io.stdout, io.stderr);
-  let helpOnError = generalHelp();
+  // The help a usage error prints, computed only if one happens.
+  let helpOnError = (): string => generalHelp();
   try {
     if (pre.version && pre.words.length === 0) {
       if (out.json) out.printJson({ version: version() });
       else out.line(`mayfly ${version()}`);
       return EXIT_CODES.ok;
     }
-    const selection = await select(pre.words, pre.help, argv, (text) => (helpOnError = text));
+    const selection = await select(pre.words, pre.help, argv, (text) => (helpOnError = () => text));
     if ('text' in selection) {
       out.line(selection.text);
       return EXIT_CODES.ok;
     }
-    helpOnError = usageHint(selection.command);
-    await selection.command.run(selection.args, { out, stdin: io.stdin });
+    const { command } = selection;
+    helpOnError = () => usageHint(command);
+    // Standard input is opened only by a command that reads it (creating process.stdin costs a stream).
+    await command.run(selection.args, {
+      out,
+      get stdin() {
+        return io.stdin;
+      },
+    });
     return EXIT_CODES.ok;
   } catch (e) {
     const code = reportError(out, e);
-    if (isMayflyError(e, 'USAGE')) out.note(`\n${helpOnError}`);
+    if (isMayflyError(e, 'USAGE')) out.note(`\n${helpOnError()}`);
     return code;
   }
 }
@@ -107,4 +115,10 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   throw e;
 });
 
-process.exitCode = await main(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
+process.exitCode = await main(process.argv.slice(2), {
+  get stdin() {
+    return process.stdin;
+  },
+  stdout: process.stdout,
+  stderr: process.stderr,
+});

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatCell, formatFields, formatTable, MAX_CELL_WIDTH, plural } from './output.js';
+import { formatCell, formatCount, formatFields, formatTable, MAX_CELL_WIDTH, plural } from './output.js';
 import { scriptResultJson } from './statement-output.js';
 
 test('a text table aligns columns, numbers to the right', () => {
@@ -21,6 +21,12 @@ test('fields align their values; counts read naturally', () => {
   assert.equal(formatFields([['a', '1'], ['longer', '2']]), 'a:      1\nlonger: 2');
   assert.equal(plural(1, 'row'), '1 row');
   assert.equal(plural(200000, 'row'), '200,000 rows');
+});
+
+test('counts are written as en-US toLocaleString writes them, without loading ICU for whole numbers', () => {
+  for (const n of [0, 7, 999, 1000, 65_536, 200_000, 1_234_567, -1, -1000, -9_876_543, Number.MAX_SAFE_INTEGER, -0, 1.5, 1234.5678, 2 ** 60, Number.NaN, Infinity]) {
+    assert.equal(formatCount(n), n.toLocaleString('en-US'), String(n));
+  }
 });
 
 test("a script's JSON is the rows of its one query, else one entry per statement", () => {

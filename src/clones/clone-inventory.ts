@@ -1,15 +1,15 @@
 import type { ResolvedConfig } from '../config/mayfly-config.js';
 import { invalid } from '../core/errors.js';
+import { compareNames } from '../core/names.js';
 import { costOf, type CostLine } from '../costs/meter.js';
 import { retentionDeadline, retentionDeadlines, type RetentionDeadline } from '../retention/retention-deadline.js';
 import type { StorageSplit } from '../warehouse/storage-metrics.js';
 import type { DatabaseInfo, Warehouse } from '../warehouse/warehouse.js';
-import { cloneHistory, undeliveredHooks, type CloneHistoryEntry, type HookDelivery } from './clone-hooks.js';
+import type { CloneHistoryEntry, HookDelivery } from './clone-hooks.js';
 import { clonePolicy, type ClonePolicy } from './clone-policy.js';
 import { CLONE_STATES, listCloneRecords, SCOPE_KINDS, type CloneRecord, type CloneState } from './clone-record.js';
 import { parseScope } from './clone-scope.js';
 import { cloneStatus, type CloneStatus } from './clone-status.js';
-import { databaseExists } from './clone-transitions.js';
 
 /** How `clone list` can sort. */
 export const CLONE_SORTS = ['expiry', 'activity', 'size', 'cost', 'name'] as const;
@@ -63,6 +63,8 @@ export async function listClones(warehouse: Warehouse, config: ResolvedConfig, f
 
 /** One clone in full (destroyed ones too): record, status, policy, database, storage split, cost so far, history. */
 export async function describeClone(warehouse: Warehouse, config: ResolvedConfig, record: CloneRecord): Promise<CloneDetails> {
+  // Imported here: `clone list` needs neither the history nor the transitions, and its start-up is the sum of its modules.
+  const [{ cloneHistory, undeliveredHooks }, { databaseExists }] = await Promise.all([import('./clone-hooks.js'), import('./clone-transitions.js')]);
   const now = warehouse.clock.now();
   const alive = record.state !== 'destroyed' && databaseExists(warehouse, record.name);
   const retention = alive ? await retentionDeadline(warehouse, config, record.name) : null;
@@ -121,7 +123,7 @@ function recordFilter(filter: CloneFilter): { record: (r: CloneRecord) => boolea
 }
 
 function comparator(sort: CloneSort): (a: CloneView, b: CloneView) => number {
-  const byName = (a: CloneView, b: CloneView): number => a.record.name.localeCompare(b.record.name);
+  const byName = (a: CloneView, b: CloneView): number => compareNames(a.record.name, b.record.name);
   const then = (d: number, a: CloneView, b: CloneView): number => d || byName(a, b);
   switch (sort) {
     case 'expiry':

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 
 /** Where a hook delivers: a shell command (run in `cwd`) or an HTTP URL, with a time limit. */
 export interface HookTarget {
@@ -35,7 +34,9 @@ async function postHook(url: string, body: string, timeoutMs: number): Promise<v
   if (!res.ok) throw new Error(`POST ${url} answered ${res.status} ${res.statusText}${text ? `: ${text.slice(0, OUTPUT_KEPT)}` : ''}`);
 }
 
-function commandHook(command: string, body: string, cwd: string, timeoutMs: number): Promise<void> {
+async function commandHook(command: string, body: string, cwd: string, timeoutMs: number): Promise<void> {
+  // Loaded here: node:child_process (with net and dgram) is a few milliseconds of every start-up that runs no hook.
+  const { spawn } = await import('node:child_process');
   return new Promise((resolve, reject) => {
     const child = spawn('/bin/sh', ['-c', command], { cwd, env: { ...process.env, MAYFLY_EVENT: body }, stdio: ['pipe', 'ignore', 'pipe'] });
     let stderr = '';

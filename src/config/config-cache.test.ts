@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -29,6 +29,23 @@ describe('config cache', () => {
       assert.deepEqual(cachedValidation(undefined, env, validate), { n: 3 });
       assert.deepEqual(cachedValidation('a: 1', { MAYFLY_CACHE_DIR: 'off' }, validate), { n: 4 }, 'off: always validated');
       assert.equal(readdirSync(join(dir, 'cache')).length, 3);
+    });
+  });
+
+  it('uses an entry only for the key it holds: another text under the same file name is validated', () => {
+    withDir((dir) => {
+      const env = { MAYFLY_CACHE_DIR: join(dir, 'cache') };
+      let validations = 0;
+      const validate = (): { n: number } => ({ n: ++validations });
+      assert.deepEqual(cachedValidation('a: 1', env, validate), { n: 1 });
+      const [name = ''] = readdirSync(join(dir, 'cache'));
+      const file = join(dir, 'cache', name);
+      const entry = JSON.parse(readFileSync(file, 'utf8')) as { key: string; value: unknown };
+      assert.ok(entry.key.includes('a: 1'), 'the entry holds the text it was validated from');
+      // What a colliding name would hold: a value kept for another key.
+      writeFileSync(file, JSON.stringify({ key: `${entry.key} (another text)`, value: { n: 99 } }));
+      assert.deepEqual(cachedValidation('a: 1', env, validate), { n: 2 }, 'validated again, not the value kept for another key');
+      assert.deepEqual(cachedValidation('a: 1', env, validate), { n: 2 }, 'and kept again under its own key');
     });
   });
 

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +12,7 @@ import { fileURLToPath } from 'node:url';
  * skipped, never an error.
  */
 
-const FORMAT = 'mayfly-config-cache:v1';
+const FORMAT = 'mayfly-config-cache:v2';
 /** Entries kept; past this, a write removes the least recently written (each entry is one small file). */
 const MAX_ENTRIES = 64;
 
@@ -32,7 +31,12 @@ function codeFingerprint(): string {
   if (fingerprint === undefined) {
     const dir = fileURLToPath(new URL('.', import.meta.url));
     const files = readdirSync(dir).filter((f) => f.endsWith('.js')).sort();
-    fingerprint = files.map((f) => `${f}:${statSync(join(dir, f)).size}:${statSync(join(dir, f)).mtimeMs}`).join('|');
+    fingerprint = files
+      .map((f) => {
+        const s = statSync(join(dir, f));
+        return `${f}:${s.size}:${s.mtimeMs}`;
+      })
+      .join('|');
   }
   return fingerprint;
 }
@@ -43,12 +47,15 @@ function codeFingerprint(): string {
  */
 export function cachedValidation<T>(text: string | undefined, env: NodeJS.ProcessEnv, validate: () => T): T {
   let file: string | undefined;
+  let key = '';
   try {
     const dir = cacheDir(env);
     if (dir !== undefined) {
-      const key = createHash('sha256').update(`${FORMAT}\0${codeFingerprint()}\0${text === undefined ? '\0none' : `\0file\0${text}`}`).digest('hex');
-      file = join(dir, `config-${key.slice(0, 32)}.json`);
-      return JSON.parse(readFileSync(file, 'utf8')) as T;
+      key = `${FORMAT}\0${codeFingerprint()}\0${text === undefined ? '\0none' : `\0file\0${text}`}`;
+      file = join(dir, `config-${keyName(key)}.json`);
+      const entry = JSON.parse(readFileSync(file, 'utf8')) as Entry<T>;
+      // The name is a short hash: the entry holds its whole key, so two texts that share a name never share a value.
+      if (entry.key === key) return entry.value;
     }
   } catch {
     // A miss (or an unreadable cache): validate below.
@@ -59,7 +66,8 @@ export function cachedValidation<T>(text: string | undefined, env: NodeJS.Proces
       mkdirSync(join(file, '..'), { recursive: true, mode: 0o700 });
       // Written aside and renamed, so a concurrent reader sees the whole entry or none.
       const tmp = `${file}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify(value), { mode: 0o600 });
+      const entry: Entry<T> = { key, value };
+      writeFileSync(tmp, JSON.stringify(entry), { mode: 0o600 });
       renameSync(tmp, file);
       prune(join(file, '..'));
     } catch {
@@ -67,6 +75,29 @@ export function cachedValidation<T>(text: string | undefined, env: NodeJS.Proces
     }
   }
   return value;
+}
+
+/** One cache file: the key it was written for (format, code fingerprint, file text) and the validated configuration. */
+interface Entry<T> {
+  readonly key: string;
+  readonly value: T;
+}
+
+/**
+ * A file name for a key: two 32-bit FNV-1a lanes (different primes), 16 hex
+ * digits. Not a proof of the key (the entry holds it), so collisions only
+ * cost a miss; not node:crypto, whose loading alone would cost every
+ * command's start-up more than hashing a small file.
+ */
+function keyName(key: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+  }
+  return `${(a >>> 0).toString(16).padStart(8, '0')}${(b >>> 0).toString(16).padStart(8, '0')}`;
 }
 
 /** Keeps the newest MAX_ENTRIES entries (only on a miss, so a hit never lists the directory). */

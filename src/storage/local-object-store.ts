@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync } from 'node:fs';
 import { open, readdir, rename, rm, stat, unlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -106,6 +105,8 @@ function storeDirError(e: unknown, dir: string): unknown {
 }
 
 async function sha256File(path: string): Promise<string> {
+  // Loaded here, not above: opening the store (every command) must not load node:crypto.
+  const { createHash } = await import('node:crypto');
   const h = createHash('sha256');
   for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
   return h.digest('hex');

@@ -2,15 +2,13 @@ import { quoteIdent, quoteLiteral } from '../core/names.js';
 import type { ColumnDef, TableVersion } from '../catalog/model.js';
 import { physicalName, tableRelationSql } from '../sql/table-relation.js';
 import { pipesOf } from './pipe-objects.js';
-import { SYSTEM_SCHEMA, type Session } from './session.js';
+import type { Session } from './session.js';
+import { SYSTEM_SCHEMA, TABLE_KEYED_SYSTEM_TABLES } from './system-tables.js';
 import { writeDataFiles } from './table-writes.js';
 import type { WorkingTree } from './working-tree.js';
 
 /** The column of a system table that names the table (`schema.table`) a row is about. */
 export const TARGET_TABLE_COLUMN = 'target_table';
-
-/** System tables whose rows describe one table each (by {@link TARGET_TABLE_COLUMN}): they travel with that table when it is cloned. */
-export const TABLE_KEYED_SYSTEM_TABLES = ['load_history', 'load_errors'] as const;
 
 /** What a schema or table clone copies, by `schema.table` names. */
 export interface ClonedTables {

@@ -17,7 +17,10 @@ import { checkStatementSyntax } from './statement-syntax.js';
 import { runSchemaStatement } from './schema-statements.js';
 import { runTableWrite } from './table-writes.js';
 import type { Warehouse } from './warehouse.js';
+import { SYSTEM_SCHEMA } from './system-tables.js';
 import type { SchemaObject, WorkingTree } from './working-tree.js';
+
+export { SYSTEM_SCHEMA } from './system-tables.js';
 
 /** The outcome of one statement: its rows or its message, with the statement's text and time. */
 export type StatementResult = Outcome & { readonly statement: string; readonly elapsedMs: number };
@@ -36,13 +39,6 @@ interface Snapshot {
 }
 
 const MAX_VIEW_DEPTH = 32;
-
-/**
- * The schema where the control plane keeps a database's own versioned
- * records (load history, deployment log): cloned and time-travelled with the
- * data. User SQL may read it; only trusted sessions write it.
- */
-export const SYSTEM_SCHEMA = 'mayfly';
 
 /** How a session is opened. */
 export interface SessionOptions {

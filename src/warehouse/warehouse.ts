@@ -5,13 +5,14 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { Commit, DatabaseRef } from '../catalog/model.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { initialCommit, type CommitContext } from './committer.js';
-import { compactTables, type CompactOptions, type CompactReport } from './compactor.js';
-import { collectGarbage, type GcOptions, type GcReport } from './garbage-collector.js';
+import type { CompactOptions, CompactReport } from './compactor.js';
+import type { GcOptions, GcReport } from './garbage-collector.js';
 import { forEachFile, type WarehouseMetrics } from './storage-metrics.js';
 import { updateFileReferences } from './file-references.js';
 import { maintainedStorageMetrics } from './maintained-metrics.js';
-import { Session, SYSTEM_SCHEMA, type SessionOptions } from './session.js';
-import { TABLE_KEYED_SYSTEM_TABLES } from './clone-history.js';
+// Sessions (the SQL layer), GC and compaction are imported where they are used: listing and lifecycle commands never load them.
+import type { Session, SessionOptions } from './session.js';
+import { SYSTEM_SCHEMA, TABLE_KEYED_SYSTEM_TABLES } from './system-tables.js';
 import { checkNotPurged, recordPurgeBoundary, type PurgeBoundary, type TimeTravelScope } from './purge-boundaries.js';
 import type { ActivityEvent, ActivityListener } from './activity.js';
 import type { ControlStore } from './control-store.js';
@@ -185,7 +186,7 @@ export class Warehouse implements CommitContext {
     if (unsafe) throw invalid('STATEMENT_TIMEOUT_UNSAFE', unsafe);
     const { readableDirs = [], ...sessionOptions } = options;
     // DuckDB is loaded with the first session, not with the warehouse: lifecycle and listing commands never pay for it.
-    const { DuckEngine } = await import('../sql/duck-engine.js');
+    const [{ DuckEngine }, { Session }] = await Promise.all([import('../sql/duck-engine.js'), import('./session.js')]);
     const engine = await DuckEngine.create({
       objectDirs: this.store.engineDirs,
       readDirs: readableDirs,
@@ -233,11 +234,12 @@ export class Warehouse implements CommitContext {
 
   /** Mark-and-sweep garbage collection; safe while other sessions write. */
   gc(options: GcOptions = {}): Promise<GcReport> {
-    return collectGarbage(this, options);
+    return import('./garbage-collector.js').then(({ collectGarbage }) => collectGarbage(this, options));
   }
 
   /** Rewrites the files whose deletes or sizes warrant it (production, one database, or all). */
   async compact(options: CompactOptions = {}): Promise<CompactReport> {
+    const { compactTables } = await import('./compactor.js');
     return compactTables(this, options);
   }
 
