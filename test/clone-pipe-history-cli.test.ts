@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -67,5 +67,23 @@ describe('pipes resumed in schema and table clones (CLI)', () => {
     assert.deepEqual(await orders('dev'), [prodAfter, prodAfter]);
     const [next] = await json<{ n: number }[]>('sql', 'select count(*) as n from staging_next.orders_a');
     assert.equal(Number(next?.n), prodAfter);
+  });
+});
+
+describe('a loaded file rewritten in place (CLI)', () => {
+  it('is skipped by name at refresh, and reported by pipe status and refresh --check-changed, never reloaded', async () => {
+    await refreshed('prod', 'staging.load_orders_a');
+    const file = join(landing, 'source_a', 'orders', '2024-01-01.csv');
+    appendFileSync(file, '999999,1,2024-01-01,shipped,1.00\n');
+    utimesSync(file, new Date(), new Date(Date.now() + 60_000));
+    type Changed = { pipes: { changed: string[]; files: unknown[] }[] };
+    const plain = await json<Changed>('pipe', 'refresh', 'staging.load_orders_a');
+    assert.deepEqual([plain.pipes[0]?.changed, plain.pipes[0]?.files], [[], []]);
+    const status = await json<{ pipe: string; changedFiles: string[] }[]>('pipe', 'status');
+    assert.deepEqual(status.find((p) => p.pipe === 'staging.load_orders_a')?.changedFiles, ['@raw/source_a/orders/2024-01-01.csv']);
+    const checked = await json<Changed>('pipe', 'refresh', '--check-changed', 'staging.load_orders_a');
+    assert.deepEqual([checked.pipes[0]?.changed, checked.pipes[0]?.files], [['@raw/source_a/orders/2024-01-01.csv'], []]);
+    const [err] = await json<{ n: number }[]>('sql', "select count(*) as n from mayfly.load_errors where file = '@raw/source_a/orders/2024-01-01.csv'");
+    assert.equal(Number(err?.n), 1);
   });
 });

@@ -10,6 +10,9 @@ import { StageRegistry } from '../src/ingest/stage-registry.js';
 import { count, rejectsWithCode, rows, scalar, withSession, withWarehouse } from './helpers/warehouse.js';
 import { createSamplePipes, landDays, pipeService, tempStage } from './helpers/pipe-fixtures.js';
 
+/** A refresh that compares loaded files with their loads (`--check-changed`). */
+const STAT = { loadedFiles: 'stat' } as const;
+
 /** Processed history rows per file of a database's load history. */
 async function historyByFile(service: PipeService, db: string): Promise<Map<string, string[]>> {
   return withSession(service.warehouse, db, async (s) => {
@@ -239,7 +242,7 @@ describe('pipes: bad data', () => {
     }
   });
 
-  it('a file rewritten after loading is reported once, in the errors table and the status, and never loaded again', async () => {
+  it('with --check-changed, a file rewritten after loading is reported once, in the errors table and the status, and never loaded again', async () => {
     const stage = tempStage();
     try {
       mkdirSync(join(stage.dir, 'in'));
@@ -249,16 +252,16 @@ describe('pipes: bad data', () => {
         await withSession(warehouse, 'prod', (s) => s.run(`${TABLE}; create pipe s.p as copy into s.t from @raw/in/`));
         const pipes = pipeService(warehouse, stage.dir);
         pipes.resume('prod');
-        await pipes.refresh('prod');
+        await pipes.refresh('prod', STAT);
         // Touched but identical: not a change.
         utimesSync(file, new Date(), new Date(Date.now() + 5000));
-        assert.deepEqual((await pipes.refresh('prod')).pipes[0]?.changed, []);
+        assert.deepEqual((await pipes.refresh('prod', STAT)).pipes[0]?.changed, []);
         writeFileSync(file, '1,2024-01-01,first\n2,2024-01-02,second\n');
         utimesSync(file, new Date(), new Date(Date.now() + 10_000));
-        const report = await pipes.refresh('prod');
+        const report = await pipes.refresh('prod', STAT);
         assert.deepEqual(report.pipes[0]?.changed, ['@raw/in/day1.csv']);
         assert.deepEqual(report.pipes[0]?.files, []);
-        await pipes.refresh('prod');
+        await pipes.refresh('prod', STAT);
         const status = await pipes.status('prod');
         assert.deepEqual(status[0]?.changedFiles, ['@raw/in/day1.csv']);
         assert.equal(status[0]?.pendingFiles, 0);
@@ -275,7 +278,7 @@ describe('pipes: bad data', () => {
     }
   });
 
-  it('with loadedFiles = name, a refresh stats only new files and leaves a rewritten loaded file to pipe status', async () => {
+  it('by default a refresh stats only new files and leaves a rewritten loaded file to pipe status and --check-changed', async () => {
     const stage = tempStage();
     try {
       mkdirSync(join(stage.dir, 'in'));
@@ -286,19 +289,20 @@ describe('pipes: bad data', () => {
         const counting = new StatCountingStage('raw', stage.dir);
         const pipes = new PipeService(warehouse, new StageRegistry([counting]));
         pipes.resume('prod');
-        await pipes.refresh('prod', { loadedFiles: 'name' });
+        await pipes.refresh('prod');
         writeFileSync(file, '1,2024-01-01,first\n2,2024-01-02,second\n');
         utimesSync(file, new Date(), new Date(Date.now() + 10_000));
         writeFileSync(join(stage.dir, 'in', 'day2.csv'), '3,2024-01-03,third\n');
         counting.calls = { list: 0, stat: 0 };
-        const report = await pipes.refresh('prod', { loadedFiles: 'name' });
+        const report = await pipes.refresh('prod');
         assert.deepEqual(report.pipes[0]?.changed, []);
         assert.deepEqual(report.pipes[0]?.files.map((f) => [f.file, f.status]), [['@raw/in/day2.csv', 'LOADED']]);
         // The listing stats nothing; the new file is stat'ed when planned and again right before it loads.
         assert.deepEqual(counting.calls, { list: 0, stat: 2 });
-        // Status compares sizes and times whatever a refresh does; a default refresh reports the change.
+        // Status compares sizes and times whatever a refresh does; a refresh reports the change only when asked to compare.
         assert.deepEqual((await pipes.status('prod'))[0]?.changedFiles, ['@raw/in/day1.csv']);
-        assert.deepEqual((await pipes.refresh('prod')).pipes[0]?.changed, ['@raw/in/day1.csv']);
+        assert.deepEqual((await pipes.refresh('prod')).pipes[0]?.changed, []);
+        assert.deepEqual((await pipes.refresh('prod', STAT)).pipes[0]?.changed, ['@raw/in/day1.csv']);
         await withSession(warehouse, 'prod', async (s) => assert.equal(await count(s, 's.t'), 2));
       });
     } finally {

@@ -137,7 +137,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     words: ['pipe', 'refresh'],
     summary: 'load the files that arrived since, for running pipes of a database',
-    options: { db: { type: 'string' } },
+    options: { db: { type: 'string' }, 'check-changed': { type: 'boolean', default: false } },
     load: () => import('./pipe-load-commands.js'),
   },
   {

@@ -12,12 +12,14 @@ import { progressBar } from './progress.js';
 
 const SHOWN_FILES = 20;
 
+const REFRESH_OPTIONS = { ...DB_OPTION, 'check-changed': { type: 'boolean', default: false } } as const;
+
 /** `mayfly pipe refresh`: loads the new files of running pipes, each file exactly once. */
 export const pipeRefreshCommand: Command = {
   words: ['pipe', 'refresh'],
-  options: DB_OPTION,
+  options: REFRESH_OPTIONS,
   summary: 'load the files that arrived since, for running pipes of a database',
-  help: `Usage: mayfly pipe refresh [--db DB] [PIPE…]
+  help: `Usage: mayfly pipe refresh [--db DB] [--check-changed] [PIPE…]
 
 Loads every file of the pipes' stages that this database never loaded (all
 running pipes, or those named, which must be running), one transaction per
@@ -26,12 +28,18 @@ each file is loaded exactly once per database, even by two refreshes at once
 or by a refresh that was killed and run again. A clone inherits its source's
 load history, so it loads only what arrived since it was made.
 
+Files already loaded are recognised by name, as Snowpipe does, so a refresh
+with nothing new costs a listing. A loaded file rewritten in place is never
+loaded again; \`mayfly pipe status\` reports it, and --check-changed makes the
+refresh compare each loaded file's size and time too and record the change.
+
 Options:
 ${DB_HELP}
+  --check-changed   compare loaded files with their loads (one stat each)
 
 ${GLOBAL_OPTIONS_HELP}`,
   async run(args, { out }) {
-    const { values, positionals } = parseCommandArgs(args, DB_OPTION);
+    const { values, positionals } = parseCommandArgs(args, REFRESH_OPTIONS);
     await withPipes(values, async (pipes, db) => {
       const bar = progressBar(out, `refreshing ${db}`);
       let total = 0;
@@ -41,7 +49,7 @@ ${GLOBAL_OPTIONS_HELP}`,
         else if (e.kind === 'loaded') done++;
         bar.update(done, total, e.kind === 'loaded' ? e.outcome.file : e.pipe);
       };
-      const report = await pipes.refresh(db, { names: positionals, onEvent }).finally(() => bar.finish());
+      const report = await pipes.refresh(db, { names: positionals, onEvent, loadedFiles: values['check-changed'] ? 'stat' : 'name' }).finally(() => bar.finish());
       const aborted = report.pipes.filter((p) => p.aborted);
       if (!out.json) printRefresh(out, report);
       else if (aborted.length === 0) out.printJson(report);
