@@ -159,6 +159,52 @@ describe('partial compaction', () => {
     );
   });
 
+  it('folds many small delete vectors into one without rewriting data, unless a clone holds them', async () => {
+    await withWarehouse(
+      async ({ warehouse, clock }) => {
+        await withSession(warehouse, 'prod', async (s) => {
+          await s.run('create table t (id int, v varchar)');
+          await s.run(`insert into t select i, 'value ' || i from range(1000) r(i)`);
+          await s.run(`insert into t select i, 'other ' || i from range(1000, 2000) r(i)`);
+          // Twelve vectors: ten naming one file, one naming both, one from an UPDATE.
+          for (let k = 0; k < 10; k++) await s.run(`delete from t where id = ${k * 7}`);
+          await s.run('delete from t where id in (500, 1500)');
+          await s.run(`update t set v = 'changed' where id = 1001`);
+          const before = version(warehouse, 'prod');
+          assert.equal(before.deletes.length, 12);
+          const wanted = await content(s, 't');
+          const at = clock.now();
+          clock.advance(MINUTE);
+
+          // A clone holds the same vectors: folding them in production would copy their rows, so nothing moves.
+          warehouse.cloneDatabase('c', 'prod');
+          const held = await warehouse.compact();
+          assert.equal(held.deleteVectorsMerged, 0);
+          assert.deepEqual(version(warehouse, 'prod').deletes.map((d) => d.key), before.deletes.map((d) => d.key));
+          warehouse.dropDatabase('c');
+
+          const report = await warehouse.compact();
+          const after = version(warehouse, 'prod');
+          assert.deepEqual(after.files.map((f) => f.key), before.files.map((f) => f.key), 'no data file is rewritten');
+          assert.equal(after.deletes.length, 1);
+          assert.equal(report.deleteVectorsMerged, 12);
+          assert.equal(report.filesRewritten, 0);
+          assert.equal(after.deletes[0]?.rows, before.deletes.reduce((n, d) => n + d.rows, 0));
+          assert.deepEqual(after.deletes[0]?.targets, [...new Set(before.deletes.flatMap((d) => d.targets))].sort());
+          assert.equal(report.bytesWritten, after.deletes[0]?.bytes);
+          assert.equal(await content(s, 't'), wanted);
+          assert.equal(await content(s, `t at (timestamp => ${iso(at)})`), wanted);
+          // The folded vector serves writes as the old ones did.
+          await s.run('delete from t where id between 1 and 3');
+          assert.deepEqual(await rows(s, 'select count(*)::int as n from t'), [{ n: 2000 - 11 - 1 - 3 }]);
+          const again = await warehouse.compact();
+          assert.equal(again.deleteVectorsMerged, 0, 'two vectors are under the limit');
+        });
+      },
+      { settings: { smallFileBytes: 1 } },
+    );
+  });
+
   it('refuses bad thresholds and conflicting targets with a clear code, changing nothing', async () => {
     await withWarehouse(async ({ home, warehouse }) => {
       const commit = warehouse.database('prod').commitId;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { DataFile, DeleteFile, TableVersion } from '../catalog/model.js';
-import { planCompaction, type CompactionThresholds } from './compaction-plan.js';
+import { FOLD_DELETE_VECTORS_ABOVE, planCompaction, type CompactionThresholds } from './compaction-plan.js';
 
 const file = (key: string, rows = 1000, bytes = 100_000): DataFile => ({ key, rows, bytes, columnIds: [1] });
 const dv = (key: string, targets: string[]): DeleteFile => ({ key, rows: 1, bytes: 100, targets });
@@ -41,5 +41,16 @@ describe('planCompaction', () => {
     const v = table([file('a'), file('b'), file('c', 10, 500)], [dv('d', ['a'])]);
     const plan = planCompaction(v, new Map([['a', 1]]), all, { ...T, full: true });
     assert.deepEqual(plan?.rewrite.map((f) => f.key), ['a', 'c']);
+  });
+
+  it('folds the delete vectors it may rewrite into one only when a table has more than the limit', () => {
+    const many = (n: number): DeleteFile[] => Array.from({ length: n }, (_, i) => dv(`d${i}`, ['a']));
+    assert.equal(planCompaction(table([file('a')], many(FOLD_DELETE_VECTORS_ABOVE)), new Map([['a', 8]]), all, T), undefined);
+    const v = table([file('a')], many(FOLD_DELETE_VECTORS_ABOVE + 1));
+    const plan = planCompaction(v, new Map([['a', 9]]), (k) => k !== 'd0', T);
+    assert.deepEqual(plan?.rewrite, []);
+    assert.deepEqual(plan?.keptDeletes.map((d) => d.key), ['d0'], 'a vector another database holds stays');
+    assert.equal(plan?.mergedDeletes.length, FOLD_DELETE_VECTORS_ABOVE);
+    assert.equal(planCompaction(v, new Map([['a', 9]]), (k) => k === 'a' || k === 'd0', T), undefined, 'one vector of its own alone is not folded');
   });
 });

@@ -3,6 +3,13 @@ import type { DataFile, DeleteFile, TableVersion } from '../catalog/model.js';
 /** Default share of a data file's rows that must be deleted before compaction rewrites it (10 %). */
 export const DEFAULT_DELETED_FRACTION = 0.1;
 
+/**
+ * A table left with more delete vectors than this has those it owns folded
+ * into one: every read of a changed file opens each vector naming it, while
+ * folding rewrites only delete-vector bytes, never data.
+ */
+export const FOLD_DELETE_VECTORS_ABOVE = 8;
+
 /** What makes a data file worth rewriting. */
 export interface CompactionThresholds {
   /** A file with more than this share of its rows deleted is rewritten without them. */
@@ -25,6 +32,8 @@ export interface CompactionPlan {
   readonly trimmedDeletes: readonly DeleteFile[];
   /** Delete vectors targeting only rewritten files: dropped. */
   readonly droppedDeletes: readonly DeleteFile[];
+  /** Delete vectors all of whose targets are kept, folded with the trimmed ones into one (see {@link FOLD_DELETE_VECTORS_ABOVE}). */
+  readonly mergedDeletes: readonly DeleteFile[];
 }
 
 /**
@@ -32,8 +41,9 @@ export interface CompactionPlan {
  * per data file key; `mayRewrite` says which files this compaction may touch
  * (files shared with another database are not, unless asked). A file is
  * rewritten when its deleted share passes the threshold, or when it is small
- * and at least one other small file merges with it; nothing is planned when
- * the rewrite would gain nothing.
+ * and at least one other small file merges with it. Delete vectors it may
+ * rewrite are folded into one when the table has too many; nothing is planned
+ * when the rewrite would gain nothing.
  */
 export function planCompaction(
   v: TableVersion,
@@ -54,7 +64,7 @@ export function planCompaction(
   for (const f of merge) chosen.add(f.key);
   const rewrite = v.files.filter((f) => chosen.has(f.key));
   const kept = new Set(v.files.filter((f) => !chosen.has(f.key)).map((f) => f.key));
-  const keptDeletes: DeleteFile[] = [];
+  let keptDeletes: DeleteFile[] = [];
   const trimmedDeletes: DeleteFile[] = [];
   const droppedDeletes: DeleteFile[] = [];
   for (const d of v.deletes) {
@@ -64,7 +74,14 @@ export function planCompaction(
     else if (live === d.targets.length) keptDeletes.push(d);
     else trimmedDeletes.push(d);
   }
-  const worthIt = rewrite.length > 1 || rewrite.some(hasDeletes) || droppedDeletes.length + trimmedDeletes.length > 0;
+  // Vectors another database or table version holds stay: folding them would copy their rows, not free them.
+  let mergedDeletes: DeleteFile[] = [];
+  if (keptDeletes.length + trimmedDeletes.length > FOLD_DELETE_VECTORS_ABOVE) {
+    mergedDeletes = keptDeletes.filter((d) => mayRewrite(d.key));
+    if (mergedDeletes.length + trimmedDeletes.length < 2) mergedDeletes = [];
+    keptDeletes = keptDeletes.filter((d) => !mergedDeletes.includes(d));
+  }
+  const worthIt = rewrite.length > 1 || rewrite.some(hasDeletes) || droppedDeletes.length + trimmedDeletes.length + mergedDeletes.length > 0;
   if (!worthIt) return undefined;
-  return { rewrite, kept: v.files.filter((f) => kept.has(f.key)), keptDeletes, trimmedDeletes, droppedDeletes };
+  return { rewrite, kept: v.files.filter((f) => kept.has(f.key)), keptDeletes, trimmedDeletes, droppedDeletes, mergedDeletes };
 }

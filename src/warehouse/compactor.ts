@@ -43,6 +43,8 @@ export interface CompactCounts {
   readonly deleteVectorsDropped: number;
   /** Delete vectors rewritten with only the rows of files kept. */
   readonly deleteVectorsTrimmed: number;
+  /** Delete vectors of kept files folded into one (a table had too many). */
+  readonly deleteVectorsMerged: number;
   /** Bytes of the data files and delete vectors read. */
   readonly bytesRead: number;
   /** Bytes of the data files and delete vectors written. */
@@ -51,7 +53,7 @@ export interface CompactCounts {
 
 /** What compaction did, in total and per database (a clone's bytes are reported as its own). */
 export interface CompactReport extends CompactCounts {
-  /** Delete vectors dropped or trimmed (kept for reports written before partial compaction). */
+  /** Delete vectors dropped, trimmed or merged (kept for reports written before partial compaction). */
   readonly deleteVectorsFolded: number;
   readonly databases: readonly ({ readonly name: string; readonly shared: boolean } & CompactCounts)[];
   readonly elapsedMs: number;
@@ -66,6 +68,7 @@ const zero = (): Counts => ({
   filesWritten: 0,
   deleteVectorsDropped: 0,
   deleteVectorsTrimmed: 0,
+  deleteVectorsMerged: 0,
   bytesRead: 0,
   bytesWritten: 0,
 });
@@ -127,7 +130,7 @@ export async function compactTables(wh: Warehouse, options: CompactOptions): Pro
   }
   const sum = zero();
   for (const d of databases) for (const k of Object.keys(sum) as (keyof Counts)[]) sum[k] += d[k];
-  return { ...sum, deleteVectorsFolded: sum.deleteVectorsDropped + sum.deleteVectorsTrimmed, databases, elapsedMs: performance.now() - started };
+  return { ...sum, deleteVectorsFolded: sum.deleteVectorsDropped + sum.deleteVectorsTrimmed + sum.deleteVectorsMerged, databases, elapsedMs: performance.now() - started };
 }
 
 function resolveThresholds(wh: Warehouse, options: CompactOptions): CompactionThresholds {
@@ -184,15 +187,18 @@ async function rewriteTable(session: Session, v: TableVersion, plan: CompactionP
   const subset = { ...bound, files: bound.files.filter((f) => rewrite.has(f.key)) };
   const columns = v.columns.map((c) => `${quoteIdent(c.name)} AS ${physicalName(c.id)}`).join(', ');
   const written = plan.rewrite.length > 0 ? await writeDataFiles(session, `SELECT ${columns} FROM (${tableRelationSql(subset)})`, v.columns) : [];
+  // Trimmed vectors lose the rows of rewritten files; merged ones (all targets kept) pass whole into the same one.
+  const folded = [...plan.trimmedDeletes, ...plan.mergedDeletes];
   let trimmed: DeleteFile | undefined;
-  if (plan.trimmedDeletes.length > 0) {
+  if (folded.length > 0) {
     const kept = plan.kept.map((f) => quoteLiteral(f.key)).join(', ');
-    trimmed = await writeDeleteFile(session, `SELECT file_key, pos FROM read_parquet([${deletePaths(session, plan.trimmedDeletes)}]) WHERE file_key IN (${kept})`);
+    trimmed = await writeDeleteFile(session, `SELECT file_key, pos FROM read_parquet([${deletePaths(session, folded)}]) WHERE file_key IN (${kept})`);
   }
   counts.filesRewritten += plan.rewrite.length;
   counts.filesWritten += written.length;
   counts.deleteVectorsDropped += plan.droppedDeletes.length;
   counts.deleteVectorsTrimmed += plan.trimmedDeletes.length;
+  counts.deleteVectorsMerged += plan.mergedDeletes.length;
   counts.bytesRead += plan.rewrite.reduce((b, f) => b + f.bytes, 0);
   counts.bytesWritten += written.reduce((b, f) => b + f.bytes, 0) + (trimmed?.bytes ?? 0);
   return { ...v, files: [...plan.kept, ...written], deletes: [...plan.keptDeletes, ...(trimmed ? [trimmed] : [])] };
