@@ -3,7 +3,7 @@ import { contentId } from '../core/ids.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { DataFile, DeleteFile, ManifestList, StoredTableVersion, TableVersion } from '../catalog/model.js';
 import { LruCache } from '../catalog/lru-cache.js';
-import { chunkList, endsChunk, MAX_CHUNK_ITEMS, type ChunkSource, type KnownChunk } from './manifest-chunker.js';
+import { chunkList, endsChunk, fits, MAX_CHUNK_ITEMS, type ChunkSource, type KnownChunk } from './manifest-chunker.js';
 
 /** Identity formats: a change of chunking or layout changes every id. */
 const TABLE_FORMAT = 'table:v2';
@@ -25,6 +25,8 @@ interface Stored {
   readonly generation: number;
   readonly at: number;
 }
+/** The chunks of one list of an encoded version, level by level, leaves first. */
+type Levels = readonly (readonly KnownChunk<unknown>[])[];
 /** Never seen stored. */
 const UNSTORED: Stored = { generation: 0, at: -Infinity };
 /**
@@ -43,7 +45,9 @@ export interface EncodedVersion {
   readonly chunks: ReadonlyMap<string, readonly unknown[]>;
   /** Entries of newly made leaf chunks: a superset of the files this version adds to any version sharing its leaves. */
   readonly freshEntries: readonly Entry[];
-  /** Leaf chunks by id, with their entries. */
+  /** Entries of the parent's leaf chunks this version does not keep as they are (a subset of the parent's entries). */
+  readonly replaced: readonly Entry[];
+  /** Leaf chunks by id, with their entries (built when first read). */
   readonly leaves: ReadonlyMap<string, readonly Entry[]>;
 }
 
@@ -67,8 +71,8 @@ export class TableManifests {
   private readonly leafChunks = new WeakMap<Entry, Known<Entry>>();
   private readonly idChunks = new LruCache<string, Known<string>>(KNOWN_ID_CHUNKS);
   private readonly assembled = new LruCache<string, TableVersion>(ASSEMBLED_ENTRIES);
-  /** Leaf chunks of versions encoded before, by version object (weak): a commit compares the new version's with its parent's. */
-  private readonly leavesOf = new WeakMap<TableVersion, ReadonlyMap<string, readonly Entry[]>>();
+  /** Chunk levels of versions encoded before, by version object (weak): a child of one re-cuts only what follows the prefix it shares. */
+  private readonly levelsOf = new WeakMap<TableVersion, { readonly files: Levels; readonly deletes: Levels }>();
   /** Bumped when a GC may have deleted chunks: chunks known as stored before must be written again. */
   private generation = 1;
 
@@ -177,24 +181,45 @@ export class TableManifests {
    * Chunks `version` into manifests, reusing every chunk it shares (by entry
    * identity) with versions read or written before. `remember` keeps it
    * assembled for the next read (not wanted when re-encoding a version read
-   * just before, which would evict the new one).
+   * just before, which would evict the new one). With `parent` (the version
+   * it replaces), the chunks that start both lists alike are taken from the
+   * parent's encoding after an identity check, and only the rest is cut and
+   * looked up: an append into 100,000 files costs a pointer comparison per
+   * entry, not a lookup per chunk. The result is the same either way
+   * (chunking is a function of the entries).
    */
-  encode(version: TableVersion, remember = true): EncodedVersion {
+  encode(version: TableVersion, remember = true, parent?: TableVersion): EncodedVersion {
     const chunks = new Map<string, readonly unknown[]>();
     const freshEntries: Entry[] = [];
-    const leaves = new Map<string, readonly Entry[]>();
-    const files = this.encodeList<DataFile>(version.files, chunks, freshEntries, leaves);
-    const deletes = this.encodeList<DeleteFile>(version.deletes, chunks, freshEntries, leaves);
-    const body: StoredTableVersion = { format: TABLE_FORMAT, columns: version.columns, nextColumnId: version.nextColumnId, files, deletes };
+    const replaced: Entry[] = [];
+    const prior = parent === undefined ? undefined : (this.levelsOf.get(parent) ?? this.encodeLevels(parent));
+    const now = performance.now();
+    const files = this.encodeList<DataFile>(version.files, prior?.files, { chunks, fresh: freshEntries, replaced, now });
+    const deletes = this.encodeList<DeleteFile>(version.deletes, prior?.deletes, { chunks, fresh: freshEntries, replaced, now });
+    const body: StoredTableVersion = { format: TABLE_FORMAT, columns: version.columns, nextColumnId: version.nextColumnId, files: files.list, deletes: deletes.list };
     const id = contentId(TABLE_FORMAT, JSON.stringify(body));
     if (remember) this.assembled.set(id, version, ASSEMBLED_VERSION_WEIGHT + version.files.length + version.deletes.length);
-    this.leavesOf.set(version, leaves);
-    return { id, body, chunks, freshEntries, leaves };
+    this.levelsOf.set(version, { files: files.levels, deletes: deletes.levels });
+    let leaves: Map<string, readonly Entry[]> | undefined;
+    return {
+      id,
+      body,
+      chunks,
+      freshEntries,
+      replaced,
+      get leaves(): ReadonlyMap<string, readonly Entry[]> {
+        leaves ??= new Map([...(files.levels[0] ?? []), ...(deletes.levels[0] ?? [])].map((c) => [c.id, c.items as readonly Entry[]]));
+        return leaves;
+      },
+    };
   }
 
-  /** The leaf chunks of `version`, by id with their entries (remembered when it was encoded, else chunked now). */
-  leaves(version: TableVersion): ReadonlyMap<string, readonly Entry[]> {
-    return this.leavesOf.get(version) ?? this.encode(version, false).leaves;
+  /** The chunk levels of a version not encoded in this process yet (its first commit here): chunked now, whole. */
+  private encodeLevels(version: TableVersion): { readonly files: Levels; readonly deletes: Levels } {
+    this.encode(version, false);
+    const levels = this.levelsOf.get(version);
+    if (!levels) throw internal('MANIFEST_LEVELS', 'a version just encoded has no chunk levels');
+    return levels;
   }
 
   /** Writes an encoded version and the chunks it needs (inside the caller's transaction). */
@@ -220,22 +245,60 @@ export class TableManifests {
     this.assembled.clear();
   }
 
-  private encodeList<T extends Entry>(items: readonly T[], chunks: Map<string, readonly unknown[]>, fresh: Entry[], leaves: Map<string, readonly Entry[]>): ManifestList {
-    let level: readonly KnownChunk<unknown>[] = chunkList<Entry>(items, this.leafSource(chunks, fresh));
-    for (const c of level) leaves.set(c.id, c.items as readonly Entry[]);
+  /**
+   * Chunks one list, level by level. With `prior` (the parent's levels), the
+   * parent's leaf chunks that start `items` identically are kept, and above
+   * them every parent chunk over kept chunks only; the rest of each level is
+   * cut again (looking up known chunks as usual).
+   */
+  private encodeList<T extends Entry>(items: readonly T[], prior: Levels | undefined, out: EncodeOutput): { list: ManifestList; levels: Levels } {
+    const priorLeaves = prior?.[0] ?? [];
+    let kept = 0;
+    let start = 0;
+    while (kept < priorLeaves.length) {
+      const c = priorLeaves[kept] as KnownChunk<unknown>;
+      if (!fits<unknown>(items, start, c)) break;
+      start += c.items.length;
+      kept++;
+    }
+    for (let i = kept; i < priorLeaves.length; i++) for (const e of (priorLeaves[i] as KnownChunk<Entry>).items) out.replaced.push(e);
+    let level = this.extend(priorLeaves, kept, chunkList<Entry>(items.slice(start), this.leafSource(out.chunks, out.fresh)), out);
+    const levels: KnownChunk<unknown>[][] = [level];
     let depth = 0;
     while (level.length > TOP_CHUNKS) {
-      level = chunkList<string>(level.map((c) => c.id), this.idSource(chunks));
+      // Parent chunks of ids over the kept chunks below stand as they are; the ids after them are cut again.
+      const priorLevel = prior?.[depth + 1] ?? [];
+      let keptAbove = 0;
+      let covered = 0;
+      while (keptAbove < priorLevel.length) {
+        const c = priorLevel[keptAbove] as KnownChunk<unknown>;
+        const end = covered + c.items.length;
+        if (end > kept || (!c.closed && end !== level.length)) break;
+        covered = end;
+        keptAbove++;
+      }
+      const tail = chunkList<string>(level.slice(covered).map((c) => c.id), this.idSource(out.chunks));
+      level = this.extend(priorLevel, keptAbove, tail, out);
+      levels.push(level);
+      kept = keptAbove;
       depth++;
     }
-    return { depth, chunks: level.map((c) => c.id) };
+    return { list: { depth, chunks: level.map((c) => c.id) }, levels };
+  }
+
+  /** The first `kept` chunks of a parent's level (noted as reused) followed by newly cut ones. */
+  private extend(prior: readonly KnownChunk<unknown>[], kept: number, cut: readonly KnownChunk<unknown>[], out: EncodeOutput): KnownChunk<unknown>[] {
+    const level = prior.slice(0, kept);
+    for (const c of level) this.note(c as Known<unknown>, out.chunks, out.now);
+    for (const c of cut) level.push(c);
+    return level;
   }
 
   private leafSource(chunks: Map<string, readonly unknown[]>, fresh: Entry[]): ChunkSource<Entry> {
     return {
       keyOf: (e) => e.key,
       known: (first) => this.leafChunks.get(first),
-      reused: (known) => this.note(known as Known<Entry>, chunks),
+      reused: (known) => this.note(known as Known<Entry>, chunks, performance.now()),
       create: (items, closed) => {
         const known = this.remember(items, closed, this.leafChunks.set.bind(this.leafChunks), UNSTORED);
         chunks.set(known.id, items);
@@ -249,7 +312,7 @@ export class TableManifests {
     return {
       keyOf: (id) => id,
       known: (first) => this.idChunks.get(first),
-      reused: (known) => this.note(known as Known<string>, chunks),
+      reused: (known) => this.note(known as Known<string>, chunks, performance.now()),
       create: (items, closed) => {
         const known = this.remember(items, closed, (k, v) => this.idChunks.set(k, v), UNSTORED);
         chunks.set(known.id, items);
@@ -259,9 +322,9 @@ export class TableManifests {
   }
 
   /** Queues a reused chunk for writing when it may not be stored yet. */
-  private note<T>(known: Known<T>, chunks: Map<string, readonly unknown[]>): void {
+  private note<T>(known: Known<T>, chunks: Map<string, readonly unknown[]>, now: number): void {
     const { generation, at } = known.stored;
-    if (generation !== this.generation || performance.now() - at >= STORED_TRUST_MS) chunks.set(known.id, known.items);
+    if (generation !== this.generation || now - at >= STORED_TRUST_MS) chunks.set(known.id, known.items);
   }
 
   private seenNow(): Stored {
@@ -301,6 +364,18 @@ export class TableManifests {
     if (items.length > MAX_CHUNK_ITEMS) throw internal('CATALOG_BAD_MANIFEST', `manifest ${id} holds ${items.length} entries (at most ${MAX_CHUNK_ITEMS})`);
     keep(first, { items, id, closed: endsChunk(keyOf(last), items.length), stored: this.seenNow() });
   }
+}
+
+/** Where {@link TableManifests.encode} collects what one encoding made. */
+interface EncodeOutput {
+  /** Chunks to write (new, or reused without knowing they are stored). */
+  readonly chunks: Map<string, readonly unknown[]>;
+  /** Entries of newly made leaf chunks. */
+  readonly fresh: Entry[];
+  /** Entries of the parent's leaf chunks not kept. */
+  readonly replaced: Entry[];
+  /** The clock for staleness checks, read once per encoding. */
+  readonly now: number;
 }
 
 /** Whether a stored table body lists manifests (else it lists its files inline, as before manifests). */
