@@ -3,7 +3,8 @@ import { contentId } from '../core/ids.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { DataFile, DeleteFile, ManifestList, StoredTableVersion, TableVersion } from '../catalog/model.js';
 import { LruCache } from '../catalog/lru-cache.js';
-import { chunkList, endsChunk, fits, MAX_CHUNK_ITEMS, type ChunkSource, type KnownChunk } from './manifest-chunker.js';
+import { chunkList, endsChunk, MAX_CHUNK_ITEMS, type ChunkSource, type KnownChunk } from './manifest-chunker.js';
+import { extendLevel, sharedAbove, sharedLeaves } from './manifest-prefix.js';
 
 /** Identity formats: a change of chunking or layout changes every id. */
 const TABLE_FORMAT = 'table:v2';
@@ -247,52 +248,30 @@ export class TableManifests {
 
   /**
    * Chunks one list, level by level. With `prior` (the parent's levels), the
-   * parent's leaf chunks that start `items` identically are kept, and above
-   * them every parent chunk over kept chunks only; the rest of each level is
-   * cut again (looking up known chunks as usual).
+   * chunks each level shares with the parent's at its start are kept
+   * (manifest-prefix.ts) and the rest is cut again, looking up known chunks
+   * as usual.
    */
   private encodeList<T extends Entry>(items: readonly T[], prior: Levels | undefined, out: EncodeOutput): { list: ManifestList; levels: Levels } {
+    const keep = (c: KnownChunk<unknown>): void => this.note(c as Known<unknown>, out.chunks, out.now);
     const priorLeaves = prior?.[0] ?? [];
-    let kept = 0;
-    let start = 0;
-    while (kept < priorLeaves.length) {
-      const c = priorLeaves[kept] as KnownChunk<unknown>;
-      if (!fits<unknown>(items, start, c)) break;
-      start += c.items.length;
-      kept++;
-    }
-    for (let i = kept; i < priorLeaves.length; i++) for (const e of (priorLeaves[i] as KnownChunk<Entry>).items) out.replaced.push(e);
-    let level = this.extend(priorLeaves, kept, chunkList<Entry>(items.slice(start), this.leafSource(out.chunks, out.fresh)), out);
+    const shared = sharedLeaves(items, priorLeaves, keep);
+    for (const c of priorLeaves.slice(shared.chunks)) for (const e of c.items as readonly Entry[]) out.replaced.push(e);
+    let level = extendLevel(priorLeaves, shared.chunks, chunkList<Entry>(items.slice(shared.items), this.leafSource(out.chunks, out.fresh)));
+    let kept = shared.chunks;
     const levels: KnownChunk<unknown>[][] = [level];
-    let depth = 0;
     while (level.length > TOP_CHUNKS) {
-      // Parent chunks of ids over the kept chunks below stand as they are; the ids after them are cut again.
-      const priorLevel = prior?.[depth + 1] ?? [];
-      let keptAbove = 0;
-      let covered = 0;
-      while (keptAbove < priorLevel.length) {
-        const c = priorLevel[keptAbove] as KnownChunk<unknown>;
-        const end = covered + c.items.length;
-        if (end > kept || (!c.closed && end !== level.length)) break;
-        covered = end;
-        keptAbove++;
-      }
-      const tail = chunkList<string>(level.slice(covered).map((c) => c.id), this.idSource(out.chunks));
-      level = this.extend(priorLevel, keptAbove, tail, out);
+      const priorLevel = prior?.[levels.length] ?? [];
+      const above = sharedAbove(priorLevel, kept, level.length, keep);
+      const cut = chunkList<string>(level.slice(above.items).map((c) => c.id), this.idSource(out.chunks));
+      level = extendLevel(priorLevel, above.chunks, cut);
       levels.push(level);
-      kept = keptAbove;
-      depth++;
+      kept = above.chunks;
     }
-    return { list: { depth, chunks: level.map((c) => c.id) }, levels };
+    return { list: { depth: levels.length - 1, chunks: level.map((c) => c.id) }, levels };
   }
 
-  /** The first `kept` chunks of a parent's level (noted as reused) followed by newly cut ones. */
-  private extend(prior: readonly KnownChunk<unknown>[], kept: number, cut: readonly KnownChunk<unknown>[], out: EncodeOutput): KnownChunk<unknown>[] {
-    const level = prior.slice(0, kept);
-    for (const c of level) this.note(c as Known<unknown>, out.chunks, out.now);
-    for (const c of cut) level.push(c);
-    return level;
-  }
+
 
   private leafSource(chunks: Map<string, readonly unknown[]>, fresh: Entry[]): ChunkSource<Entry> {
     return {
