@@ -193,7 +193,7 @@ export class TableManifests {
     const chunks = new Map<string, readonly unknown[]>();
     const freshEntries: Entry[] = [];
     const replaced: Entry[] = [];
-    const prior = parent === undefined ? undefined : (this.levelsOf.get(parent) ?? this.encodeLevels(parent));
+    const prior = parent === undefined ? undefined : this.levelsOfVersion(parent);
     const now = performance.now();
     const files = this.encodeList<DataFile>(version.files, prior?.files, { chunks, fresh: freshEntries, replaced, now });
     const deletes = this.encodeList<DeleteFile>(version.deletes, prior?.deletes, { chunks, fresh: freshEntries, replaced, now });
@@ -215,12 +215,11 @@ export class TableManifests {
     };
   }
 
-  /** The chunk levels of a version not encoded in this process yet (its first commit here): chunked now, whole. */
-  private encodeLevels(version: TableVersion): { readonly files: Levels; readonly deletes: Levels } {
-    this.encode(version, false);
-    const levels = this.levelsOf.get(version);
-    if (!levels) throw internal('MANIFEST_LEVELS', 'a version just encoded has no chunk levels');
-    return levels;
+  /** The chunk levels of a version; one not encoded in this process yet (its first change here) is chunked now, whole. */
+  private levelsOfVersion(version: TableVersion): { readonly files: Levels; readonly deletes: Levels } {
+    if (!this.levelsOf.has(version)) this.encode(version, false);
+    // Encoding remembers them; no levels would only mean nothing is taken from the parent.
+    return this.levelsOf.get(version) ?? { files: [], deletes: [] };
   }
 
   /** Writes an encoded version and the chunks it needs (inside the caller's transaction). */
@@ -270,8 +269,6 @@ export class TableManifests {
     }
     return { list: { depth: levels.length - 1, chunks: level.map((c) => c.id) }, levels };
   }
-
-
 
   private leafSource(chunks: Map<string, readonly unknown[]>, fresh: Entry[]): ChunkSource<Entry> {
     return {
