@@ -91,7 +91,7 @@ describe('encoding a table version against its parent', () => {
     );
   });
 
-  it('re-cuts only the end of a long list for an append, keeping the parent chunk objects', () => {
+  it('re-cuts only the end of a long list for an append, and replaces only the chunk around a removal', () => {
     const m = new TableManifests(catalog());
     const parent = table(Array.from({ length: 20_000 }, (_, i) => dataFile(i)));
     const first = m.encode(parent, false);
@@ -105,5 +105,8 @@ describe('encoding a table version against its parent', () => {
     assert.ok(encoded.freshEntries.length <= 64 && encoded.freshEntries.includes(child.files[20_000] as DataFile));
     const shared = [...first.leaves.keys()].filter((id) => encoded.leaves.has(id)).length;
     assert.ok(shared >= first.leaves.size - 2, `${shared} of ${first.leaves.size} leaves shared`);
+    // A file removed near the start: the chunks after it are found again, so only the chunk around it is replaced.
+    const removed = m.encode(table(child.files.filter((_, i) => i !== 100)), false, child);
+    assert.ok(removed.replaced.length <= 64, `${removed.replaced.length} entries replaced by removing one`);
   });
 });

@@ -46,7 +46,7 @@ export interface EncodedVersion {
   readonly chunks: ReadonlyMap<string, readonly unknown[]>;
   /** Entries of newly made leaf chunks: a superset of the files this version adds to any version sharing its leaves. */
   readonly freshEntries: readonly Entry[];
-  /** Entries of the parent's leaf chunks this version does not keep as they are (a subset of the parent's entries). */
+  /** Entries of the parent's leaf chunks this version no longer lists (so a subset of the parent's entries). */
   readonly replaced: readonly Entry[];
   /** Leaf chunks by id, with their entries (built when first read). */
   readonly leaves: ReadonlyMap<string, readonly Entry[]>;
@@ -255,8 +255,13 @@ export class TableManifests {
     const keep = (c: KnownChunk<unknown>): void => this.note(c as Known<unknown>, out.chunks, out.now);
     const priorLeaves = prior?.[0] ?? [];
     const shared = sharedLeaves(items, priorLeaves, keep);
-    for (const c of priorLeaves.slice(shared.chunks)) for (const e of c.items as readonly Entry[]) out.replaced.push(e);
-    let level = extendLevel(priorLeaves, shared.chunks, chunkList<Entry>(items.slice(shared.items), this.leafSource(out.chunks, out.fresh)));
+    const cut = chunkList<Entry>(items.slice(shared.items), this.leafSource(out.chunks, out.fresh));
+    if (shared.chunks < priorLeaves.length) {
+      // Past a change in the middle, the chunker finds most of the parent's chunks again: only the others are replaced.
+      const listed = new Set(cut.map((c) => c.id));
+      for (const c of priorLeaves.slice(shared.chunks)) if (!listed.has(c.id)) for (const e of c.items as readonly Entry[]) out.replaced.push(e);
+    }
+    let level = extendLevel(priorLeaves, shared.chunks, cut);
     let kept = shared.chunks;
     const levels: KnownChunk<unknown>[][] = [level];
     while (level.length > TOP_CHUNKS) {
