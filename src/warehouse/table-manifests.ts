@@ -4,6 +4,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { DataFile, DeleteFile, ManifestList, StoredTableVersion, TableVersion } from '../catalog/model.js';
 import { LruCache } from '../catalog/lru-cache.js';
 import { chunkList, endsChunk, MAX_CHUNK_ITEMS, type ChunkSource, type KnownChunk } from './manifest-chunker.js';
+import { extendLevel, sharedAbove, sharedLeaves } from './manifest-prefix.js';
 
 /** Identity formats: a change of chunking or layout changes every id. */
 const TABLE_FORMAT = 'table:v2';
@@ -25,6 +26,8 @@ interface Stored {
   readonly generation: number;
   readonly at: number;
 }
+/** The chunks of one list of an encoded version, level by level, leaves first. */
+type Levels = readonly (readonly KnownChunk<unknown>[])[];
 /** Never seen stored. */
 const UNSTORED: Stored = { generation: 0, at: -Infinity };
 /**
@@ -43,7 +46,9 @@ export interface EncodedVersion {
   readonly chunks: ReadonlyMap<string, readonly unknown[]>;
   /** Entries of newly made leaf chunks: a superset of the files this version adds to any version sharing its leaves. */
   readonly freshEntries: readonly Entry[];
-  /** Leaf chunks by id, with their entries. */
+  /** Entries of the parent's leaf chunks this version no longer lists (so a subset of the parent's entries). */
+  readonly replaced: readonly Entry[];
+  /** Leaf chunks by id, with their entries (built when first read). */
   readonly leaves: ReadonlyMap<string, readonly Entry[]>;
 }
 
@@ -67,8 +72,8 @@ export class TableManifests {
   private readonly leafChunks = new WeakMap<Entry, Known<Entry>>();
   private readonly idChunks = new LruCache<string, Known<string>>(KNOWN_ID_CHUNKS);
   private readonly assembled = new LruCache<string, TableVersion>(ASSEMBLED_ENTRIES);
-  /** Leaf chunks of versions encoded before, by version object (weak): a commit compares the new version's with its parent's. */
-  private readonly leavesOf = new WeakMap<TableVersion, ReadonlyMap<string, readonly Entry[]>>();
+  /** Chunk levels of versions encoded before, by version object (weak): a child of one re-cuts only what follows the prefix it shares. */
+  private readonly levelsOf = new WeakMap<TableVersion, { readonly files: Levels; readonly deletes: Levels }>();
   /** Bumped when a GC may have deleted chunks: chunks known as stored before must be written again. */
   private generation = 1;
 
@@ -177,24 +182,44 @@ export class TableManifests {
    * Chunks `version` into manifests, reusing every chunk it shares (by entry
    * identity) with versions read or written before. `remember` keeps it
    * assembled for the next read (not wanted when re-encoding a version read
-   * just before, which would evict the new one).
+   * just before, which would evict the new one). With `parent` (the version
+   * it replaces), the chunks that start both lists alike are taken from the
+   * parent's encoding after an identity check, and only the rest is cut and
+   * looked up: an append into 100,000 files costs a pointer comparison per
+   * entry, not a lookup per chunk. The result is the same either way
+   * (chunking is a function of the entries).
    */
-  encode(version: TableVersion, remember = true): EncodedVersion {
+  encode(version: TableVersion, remember = true, parent?: TableVersion): EncodedVersion {
     const chunks = new Map<string, readonly unknown[]>();
     const freshEntries: Entry[] = [];
-    const leaves = new Map<string, readonly Entry[]>();
-    const files = this.encodeList<DataFile>(version.files, chunks, freshEntries, leaves);
-    const deletes = this.encodeList<DeleteFile>(version.deletes, chunks, freshEntries, leaves);
-    const body: StoredTableVersion = { format: TABLE_FORMAT, columns: version.columns, nextColumnId: version.nextColumnId, files, deletes };
+    const replaced: Entry[] = [];
+    const prior = parent === undefined ? undefined : this.levelsOfVersion(parent);
+    const now = performance.now();
+    const files = this.encodeList<DataFile>(version.files, prior?.files, { chunks, fresh: freshEntries, replaced, now });
+    const deletes = this.encodeList<DeleteFile>(version.deletes, prior?.deletes, { chunks, fresh: freshEntries, replaced, now });
+    const body: StoredTableVersion = { format: TABLE_FORMAT, columns: version.columns, nextColumnId: version.nextColumnId, files: files.list, deletes: deletes.list };
     const id = contentId(TABLE_FORMAT, JSON.stringify(body));
     if (remember) this.assembled.set(id, version, ASSEMBLED_VERSION_WEIGHT + version.files.length + version.deletes.length);
-    this.leavesOf.set(version, leaves);
-    return { id, body, chunks, freshEntries, leaves };
+    this.levelsOf.set(version, { files: files.levels, deletes: deletes.levels });
+    let leaves: Map<string, readonly Entry[]> | undefined;
+    return {
+      id,
+      body,
+      chunks,
+      freshEntries,
+      replaced,
+      get leaves(): ReadonlyMap<string, readonly Entry[]> {
+        leaves ??= new Map([...(files.levels[0] ?? []), ...(deletes.levels[0] ?? [])].map((c) => [c.id, c.items as readonly Entry[]]));
+        return leaves;
+      },
+    };
   }
 
-  /** The leaf chunks of `version`, by id with their entries (remembered when it was encoded, else chunked now). */
-  leaves(version: TableVersion): ReadonlyMap<string, readonly Entry[]> {
-    return this.leavesOf.get(version) ?? this.encode(version, false).leaves;
+  /** The chunk levels of a version; one not encoded in this process yet (its first change here) is chunked now, whole. */
+  private levelsOfVersion(version: TableVersion): { readonly files: Levels; readonly deletes: Levels } {
+    if (!this.levelsOf.has(version)) this.encode(version, false);
+    // Encoding remembers them; no levels would only mean nothing is taken from the parent.
+    return this.levelsOf.get(version) ?? { files: [], deletes: [] };
   }
 
   /** Writes an encoded version and the chunks it needs (inside the caller's transaction). */
@@ -220,22 +245,41 @@ export class TableManifests {
     this.assembled.clear();
   }
 
-  private encodeList<T extends Entry>(items: readonly T[], chunks: Map<string, readonly unknown[]>, fresh: Entry[], leaves: Map<string, readonly Entry[]>): ManifestList {
-    let level: readonly KnownChunk<unknown>[] = chunkList<Entry>(items, this.leafSource(chunks, fresh));
-    for (const c of level) leaves.set(c.id, c.items as readonly Entry[]);
-    let depth = 0;
-    while (level.length > TOP_CHUNKS) {
-      level = chunkList<string>(level.map((c) => c.id), this.idSource(chunks));
-      depth++;
+  /**
+   * Chunks one list, level by level. With `prior` (the parent's levels), the
+   * chunks each level shares with the parent's at its start are kept
+   * (manifest-prefix.ts) and the rest is cut again, looking up known chunks
+   * as usual.
+   */
+  private encodeList<T extends Entry>(items: readonly T[], prior: Levels | undefined, out: EncodeOutput): { list: ManifestList; levels: Levels } {
+    const keep = (c: KnownChunk<unknown>): void => this.note(c as Known<unknown>, out.chunks, out.now);
+    const priorLeaves = prior?.[0] ?? [];
+    const shared = sharedLeaves(items, priorLeaves, keep);
+    const cut = chunkList<Entry>(items.slice(shared.items), this.leafSource(out.chunks, out.fresh));
+    if (shared.chunks < priorLeaves.length) {
+      // Past a change in the middle, the chunker finds most of the parent's chunks again: only the others are replaced.
+      const listed = new Set(cut.map((c) => c.id));
+      for (const c of priorLeaves.slice(shared.chunks)) if (!listed.has(c.id)) for (const e of c.items as readonly Entry[]) out.replaced.push(e);
     }
-    return { depth, chunks: level.map((c) => c.id) };
+    let level = extendLevel(priorLeaves, shared.chunks, cut);
+    let kept = shared.chunks;
+    const levels: KnownChunk<unknown>[][] = [level];
+    while (level.length > TOP_CHUNKS) {
+      const priorLevel = prior?.[levels.length] ?? [];
+      const above = sharedAbove(priorLevel, kept, level.length, keep);
+      const cut = chunkList<string>(level.slice(above.items).map((c) => c.id), this.idSource(out.chunks));
+      level = extendLevel(priorLevel, above.chunks, cut);
+      levels.push(level);
+      kept = above.chunks;
+    }
+    return { list: { depth: levels.length - 1, chunks: level.map((c) => c.id) }, levels };
   }
 
   private leafSource(chunks: Map<string, readonly unknown[]>, fresh: Entry[]): ChunkSource<Entry> {
     return {
       keyOf: (e) => e.key,
       known: (first) => this.leafChunks.get(first),
-      reused: (known) => this.note(known as Known<Entry>, chunks),
+      reused: (known) => this.note(known as Known<Entry>, chunks, performance.now()),
       create: (items, closed) => {
         const known = this.remember(items, closed, this.leafChunks.set.bind(this.leafChunks), UNSTORED);
         chunks.set(known.id, items);
@@ -249,7 +293,7 @@ export class TableManifests {
     return {
       keyOf: (id) => id,
       known: (first) => this.idChunks.get(first),
-      reused: (known) => this.note(known as Known<string>, chunks),
+      reused: (known) => this.note(known as Known<string>, chunks, performance.now()),
       create: (items, closed) => {
         const known = this.remember(items, closed, (k, v) => this.idChunks.set(k, v), UNSTORED);
         chunks.set(known.id, items);
@@ -259,9 +303,9 @@ export class TableManifests {
   }
 
   /** Queues a reused chunk for writing when it may not be stored yet. */
-  private note<T>(known: Known<T>, chunks: Map<string, readonly unknown[]>): void {
+  private note<T>(known: Known<T>, chunks: Map<string, readonly unknown[]>, now: number): void {
     const { generation, at } = known.stored;
-    if (generation !== this.generation || performance.now() - at >= STORED_TRUST_MS) chunks.set(known.id, known.items);
+    if (generation !== this.generation || now - at >= STORED_TRUST_MS) chunks.set(known.id, known.items);
   }
 
   private seenNow(): Stored {
@@ -301,6 +345,18 @@ export class TableManifests {
     if (items.length > MAX_CHUNK_ITEMS) throw internal('CATALOG_BAD_MANIFEST', `manifest ${id} holds ${items.length} entries (at most ${MAX_CHUNK_ITEMS})`);
     keep(first, { items, id, closed: endsChunk(keyOf(last), items.length), stored: this.seenNow() });
   }
+}
+
+/** Where {@link TableManifests.encode} collects what one encoding made. */
+interface EncodeOutput {
+  /** Chunks to write (new, or reused without knowing they are stored). */
+  readonly chunks: Map<string, readonly unknown[]>;
+  /** Entries of newly made leaf chunks. */
+  readonly fresh: Entry[];
+  /** Entries of the parent's leaf chunks not kept. */
+  readonly replaced: Entry[];
+  /** The clock for staleness checks, read once per encoding. */
+  readonly now: number;
 }
 
 /** Whether a stored table body lists manifests (else it lists its files inline, as before manifests). */

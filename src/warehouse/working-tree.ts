@@ -91,11 +91,12 @@ export class WorkingTree {
     const manifests = manifestsOf(this.catalog);
     const beforeId = this.schemas.get(schema)?.tables.get(name);
     // Read first: encoding the new version may evict the old one from the cache of assembled versions.
-    const before = beforeId === undefined ? undefined : manifests.leaves(this.tableVersion(beforeId));
-    const encoded = manifests.encode(version);
+    const before = beforeId === undefined ? undefined : this.tableVersion(beforeId);
+    // Encoded against the version it replaces, so an append re-cuts only the chunks at its end.
+    const encoded = manifests.encode(version, true, before);
     // Only entries of chunks the new version made can be new; of those, drop the ones the chunks it replaced held.
     const had = new Set<string>();
-    for (const [leaf, entries] of before ?? []) if (!encoded.leaves.has(leaf)) for (const e of entries) had.add(e.key);
+    for (const e of encoded.replaced) had.add(e.key);
     for (const e of encoded.freshEntries) if (!had.has(e.key)) this.added.add(e.key);
     this.fresh.set(encoded.id, { version, encoded });
     this.setTableId(schema, name, encoded.id);
