@@ -141,7 +141,7 @@ export async function loadFiles(session: Session, loads: readonly FileLoad[], op
   for (const t of added.values()) tables.push({ target: t.target, version: t.version, files: (await Promise.all(t.files)).flat() });
   await session.mutate(db, loads.length === 1 ? `load ${loads[0]?.path ?? ''}` : `load ${results.length} files`, async (tree) => {
     for (const { target, version, files } of tables) {
-      if (files.length > 0) tree.setTable(target.schema, target.name, { ...version, files: [...version.files, ...files] });
+      if (files.length > 0) tree.setTable(target.schema, target.name, { ...version, files: version.files.concat(files) });
     }
   });
   return results;

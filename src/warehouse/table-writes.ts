@@ -130,7 +130,7 @@ async function update(session: Session, target: QualifiedName, v: TableVersion, 
     const dv = await writeDeleteFile(session, `SELECT file_key, pos FROM temp.${temp}`);
     if (!dv) return [v, 0];
     const files = await writeDataFiles(session, `SELECT ${v.columns.map((c) => physicalName(c.id)).join(', ')} FROM temp.${temp}`, v.columns);
-    return [{ ...v, files: [...v.files, ...files], deletes: [...v.deletes, dv] }, dv.rows];
+    return [{ ...v, files: v.files.concat(files), deletes: v.deletes.concat(dv) }, dv.rows];
   } finally {
     await session.engine.run(`DROP TABLE IF EXISTS temp.${temp}`);
   }
