@@ -3,11 +3,13 @@ import Database from 'better-sqlite3';
 import { internal, invalid, notFound } from '../core/errors.js';
 import type { Catalog, EventFilter, FileRef, FileRefTotals, RecordRange, StoredEvent, StoredRecord } from './catalog.js';
 import { LruCache } from './lru-cache.js';
+import { decodeChunk, decodedChunkBytes, encodeChunk } from './manifest-codec.js';
 import type { Commit, DatabaseRef, MetadataKind, RefLogEntry } from './model.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS catalog_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS metadata (id TEXT PRIMARY KEY, kind TEXT NOT NULL, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS chunks (id BLOB PRIMARY KEY, body BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS commits (id TEXT PRIMARY KEY, parent TEXT, tree TEXT NOT NULL, created_at INTEGER NOT NULL, message TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS refs (name TEXT PRIMARY KEY, commit_id TEXT NOT NULL, created_at INTEGER NOT NULL,
   source_db TEXT, source_commit TEXT, source_at INTEGER);
@@ -158,6 +160,7 @@ export class SqliteCatalog implements Catalog {
   getMetadata<T>(kind: MetadataKind, id: string): T {
     const cached = this.cache.get(id);
     if (cached !== undefined) return cached as T;
+    if (kind === 'manifest' && isChunkId(id)) return this.getChunk(id) as T;
     const row = this.sql('SELECT kind, body FROM metadata WHERE id = ?').get(id) as { kind: string; body: string } | undefined;
     if (!row || row.kind !== kind) throw internal('CATALOG_MISSING_METADATA', `${kind} ${id} is missing from the catalog`);
     const body = JSON.parse(row.body) as T;
@@ -166,6 +169,10 @@ export class SqliteCatalog implements Catalog {
   }
 
   putMetadata(kind: MetadataKind, id: string, body: unknown): void {
+    if (kind === 'manifest' && isChunkId(id)) {
+      this.sql('INSERT OR IGNORE INTO chunks (id, body) VALUES (?, ?)').run(Buffer.from(id, 'hex'), encodeChunk(body as readonly unknown[]));
+      return;
+    }
     this.sql('INSERT OR IGNORE INTO metadata (id, kind, body) VALUES (?, ?, ?)').run(id, kind, JSON.stringify(body));
   }
 
@@ -189,15 +196,18 @@ export class SqliteCatalog implements Catalog {
   allIds(): { readonly commits: readonly string[]; readonly metadata: readonly { id: string; kind: MetadataKind }[] } {
     const commits = (this.sql('SELECT id FROM commits').all() as { id: string }[]).map((r) => r.id);
     const metadata = this.sql('SELECT id, kind FROM metadata').all() as { id: string; kind: MetadataKind }[];
+    for (const r of this.sql('SELECT id FROM chunks').all() as { id: Buffer }[]) metadata.push({ id: r.id.toString('hex'), kind: 'manifest' });
     return { commits, metadata };
   }
 
   prune(commits: readonly string[], metadata: readonly string[], logBefore: number): void {
     const delCommit = this.sql('DELETE FROM commits WHERE id = ?');
     const delMeta = this.sql('DELETE FROM metadata WHERE id = ?');
+    const delChunk = this.sql('DELETE FROM chunks WHERE id = ?');
     for (const id of commits) delCommit.run(id);
     for (const id of metadata) {
-      delMeta.run(id);
+      if (isChunkId(id)) delChunk.run(Buffer.from(id, 'hex'));
+      else delMeta.run(id);
       this.cache.delete(id);
     }
     // Keep the newest entry of every name, so time travel to "just before the window" still answers.
@@ -274,6 +284,15 @@ export class SqliteCatalog implements Catalog {
     return st;
   }
 
+  /** A manifest chunk of the binary form (manifest:v2), decoded and cached by its estimated heap bytes. */
+  private getChunk(id: string): unknown[] {
+    const row = this.sql('SELECT body FROM chunks WHERE id = ?').get(Buffer.from(id, 'hex')) as { body: Buffer } | undefined;
+    if (!row) throw internal('CATALOG_MISSING_METADATA', `manifest ${id} is missing from the catalog`);
+    const items = decodeChunk(row.body);
+    this.cache.set(id, items, decodedChunkBytes(items));
+    return items;
+  }
+
   private log(name: string, commitId: string | null, at: number, reason: string): void {
     this.sql('INSERT INTO reflog (name, commit_id, at, reason) VALUES (?, ?, ?, ?)').run(name, commitId, at, reason);
   }
@@ -348,6 +367,11 @@ export class SqliteCatalog implements Catalog {
     };
     return { files: row.files, bytes: row.bytes, remainderBytes: row.remainder };
   }
+}
+
+/** Manifest chunk ids of the binary form are 128-bit (32 hex digits); every older metadata id is 64. */
+function isChunkId(id: string): boolean {
+  return id.length === 32 && /^[0-9a-f]{32}$/.test(id);
 }
 
 function toRef(r: RefRow): DatabaseRef {

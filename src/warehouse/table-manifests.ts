@@ -7,7 +7,16 @@ import { chunkList, endsChunk, MAX_CHUNK_ITEMS, type ChunkSource, type KnownChun
 
 /** Identity formats: a change of chunking or layout changes every id. */
 const TABLE_FORMAT = 'table:v2';
-const MANIFEST_FORMAT = 'manifest:v1';
+/**
+ * Chunks made now: 128-bit ids (the first 32 hex digits of the hash), which
+ * the catalog stores in binary (src/catalog/manifest-codec.ts). A chunk id is
+ * written once per level of every commit and again inside the chunk of ids
+ * above it, and 128 bits keep collisions out of reach (2^-64 at 2^32 chunks).
+ * Chunks of `manifest:v1` (64 digits, JSON) stay readable and are reused as
+ * they are.
+ */
+const MANIFEST_FORMAT = 'manifest:v2';
+const MANIFEST_ID_DIGITS = 32;
 /** A version lists at most this many top chunks; longer lists get another level of manifests of chunk ids. */
 const TOP_CHUNKS = 8;
 /** Assembled versions kept, in entries (their entries are shared with cached chunks; the arrays are the cost). */
@@ -269,7 +278,7 @@ export class TableManifests {
   }
 
   private remember<T>(items: readonly T[], closed: boolean, keep: (first: T, known: Known<T>) => void, stored: Stored): Known<T> {
-    const known: Known<T> = { items, id: contentId(MANIFEST_FORMAT, JSON.stringify(items)), closed, stored };
+    const known: Known<T> = { items, id: contentId(MANIFEST_FORMAT, JSON.stringify(items)).slice(0, MANIFEST_ID_DIGITS), closed, stored };
     keep(items[0] as T, known);
     return known;
   }
