@@ -81,7 +81,7 @@ function stringBytes(s: string): number {
 }
 
 function writeEntry(w: Writer, e: unknown): void {
-  const fields = typeof e === 'object' && e !== null ? Object.keys(e).join(',') : '';
+  const fields = fieldsOf(e);
   if (fields === DATA_FIELDS && isCount((e as DataFile).rows) && isCount((e as DataFile).bytes) && isKey((e as DataFile).key) && isCounts((e as DataFile).columnIds)) {
     const d = e as DataFile;
     w.byte(DATA_FILE);
@@ -104,6 +104,14 @@ function writeEntry(w: Writer, e: unknown): void {
   }
   w.byte(JSON_ENTRY);
   w.text(JSON.stringify(e));
+}
+
+/** The field names of an entry in order, comma-joined ('' for a non-object). */
+function fieldsOf(e: unknown): string {
+  if (typeof e !== 'object' || e === null) return '';
+  let out = '';
+  for (const k in e) if (Object.hasOwn(e, k)) out = out === '' ? k : `${out},${k}`;
+  return out;
 }
 
 function readEntry(r: Reader): unknown {
@@ -142,9 +150,11 @@ function writeKey(w: Writer, key: string): void {
 function readKey(r: Reader): string {
   const form = r.byte();
   if (form === KEY_TEXT) return r.text();
-  const hash = r.hexOf(32);
-  if (form === KEY_PARQUET) return `${hash}.parquet`;
-  if (form === KEY_HASH_EXT) return `${hash}.${r.text()}`;
+  if (form === KEY_PARQUET) return r.hexThen(32, '.parquet');
+  if (form === KEY_HASH_EXT) {
+    const hash = r.hexOf(32);
+    return `${hash}.${r.text()}`;
+  }
   throw badChunk(`unknown key form ${form}`);
 }
 
@@ -186,7 +196,7 @@ function badChunk(why: string): Error {
 
 /** A growing byte buffer with LEB128 varints (safe integers, so arithmetic rather than 32-bit shifts). */
 class Writer {
-  private buf = new Uint8Array(256);
+  private buf = Buffer.allocUnsafe(256);
   private at = 0;
 
   byte(b: number): void {
@@ -205,28 +215,31 @@ class Writer {
 
   hex(s: string): void {
     this.room(s.length / 2);
-    this.at += Buffer.from(this.buf.buffer, this.buf.byteOffset + this.at, s.length / 2).write(s, 'hex');
+    this.at += this.buf.write(s, this.at, 'hex');
   }
 
   text(s: string): void {
-    const bytes = Buffer.from(s, 'utf8');
-    this.uint(bytes.length);
-    this.room(bytes.length);
-    this.buf.set(bytes, this.at);
-    this.at += bytes.length;
+    const n = Buffer.byteLength(s, 'utf8');
+    this.uint(n);
+    this.room(n);
+    this.at += this.buf.write(s, this.at, 'utf8');
   }
 
   done(): Uint8Array {
-    return this.buf.slice(0, this.at);
+    return Uint8Array.prototype.slice.call(this.buf, 0, this.at);
   }
 
   private room(n: number): void {
     if (this.at + n <= this.buf.length) return;
-    const next = new Uint8Array(Math.max(this.buf.length * 2, this.at + n));
-    next.set(this.buf.subarray(0, this.at));
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.at + n));
+    this.buf.copy(next, 0, 0, this.at);
     this.buf = next;
   }
 }
+
+const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
+/** Where {@link Reader.hexThen} spells keys (one process-wide buffer: decoding is synchronous). */
+let scratch = Buffer.allocUnsafe(256);
 
 /** Reads what {@link Writer} wrote; running past the end is a corrupt chunk. */
 class Reader {
@@ -255,7 +268,26 @@ class Reader {
   }
 
   hexOf(n: number): string {
-    return this.slice(n).toString('hex');
+    return this.hexThen(n, '');
+  }
+
+  /**
+   * `n` bytes as hex followed by `suffix`, built as one flat string: a
+   * concatenation would leave a rope per key, larger on the heap for as long
+   * as the entry is cached.
+   */
+  hexThen(n: number, suffix: string): string {
+    if (this.at + n > this.buf.length) throw badChunk('truncated');
+    const len = 2 * n + suffix.length;
+    if (scratch.length < len) scratch = Buffer.allocUnsafe(2 * len);
+    for (let i = 0; i < n; i++) {
+      const b = this.buf[this.at + i] as number;
+      scratch[2 * i] = HEX_DIGITS[b >> 4] as number;
+      scratch[2 * i + 1] = HEX_DIGITS[b & 15] as number;
+    }
+    this.at += n;
+    if (suffix !== '') scratch.write(suffix, 2 * n, 'latin1');
+    return scratch.toString('latin1', 0, len);
   }
 
   text(): string {

@@ -52,10 +52,16 @@ export interface SqliteCatalogOptions {
   readonly metadataCacheBytes?: number;
 }
 
-/** Default bound of the parsed-metadata cache: 64 MiB, the working set of thousands of tables' manifests. */
-export const DEFAULT_METADATA_CACHE_BYTES = 64 * 1024 * 1024;
-/** Parsed JSON takes about this many bytes per character of its text (objects, numbers, two-byte strings). */
-const PARSED_BYTES_PER_CHAR = 3;
+/**
+ * Default bound of the parsed-metadata cache: 32 MiB of estimated heap, which
+ * holds every chunk of a 100,000-file table (about 22 MB decoded) so a new
+ * version of it is assembled without reading its unchanged chunks again.
+ * Reads that will not come back (GC, a commit's reference counting) are not
+ * kept, so a long run of commits fills it with the heads queries read.
+ */
+export const DEFAULT_METADATA_CACHE_BYTES = 32 * 1024 * 1024;
+/** Parsed JSON takes about this many bytes of heap per character of its text (1.5 measured for a table row on Node 20; objects, numbers, strings). */
+const PARSED_BYTES_PER_CHAR = 2;
 
 interface RefRow {
   name: string;
@@ -157,14 +163,14 @@ export class SqliteCatalog implements Catalog {
       .run(c.id, c.parent, c.tree, c.createdAt, c.message);
   }
 
-  getMetadata<T>(kind: MetadataKind, id: string): T {
-    const cached = this.cache.get(id);
+  getMetadata<T>(kind: MetadataKind, id: string, keep = true): T {
+    const cached = keep ? this.cache.get(id) : this.cache.peek(id);
     if (cached !== undefined) return cached as T;
-    if (kind === 'manifest' && isChunkId(id)) return this.getChunk(id) as T;
+    if (kind === 'manifest' && isChunkId(id)) return this.getChunk(id, keep) as T;
     const row = this.sql('SELECT kind, body FROM metadata WHERE id = ?').get(id) as { kind: string; body: string } | undefined;
     if (!row || row.kind !== kind) throw internal('CATALOG_MISSING_METADATA', `${kind} ${id} is missing from the catalog`);
     const body = JSON.parse(row.body) as T;
-    this.cache.set(id, body, row.body.length * PARSED_BYTES_PER_CHAR);
+    if (keep) this.cache.set(id, body, row.body.length * PARSED_BYTES_PER_CHAR);
     return body;
   }
 
@@ -285,11 +291,11 @@ export class SqliteCatalog implements Catalog {
   }
 
   /** A manifest chunk of the binary form (manifest:v2), decoded and cached by its estimated heap bytes. */
-  private getChunk(id: string): unknown[] {
+  private getChunk(id: string, keep: boolean): unknown[] {
     const row = this.sql('SELECT body FROM chunks WHERE id = ?').get(Buffer.from(id, 'hex')) as { body: Buffer } | undefined;
     if (!row) throw internal('CATALOG_MISSING_METADATA', `manifest ${id} is missing from the catalog`);
     const items = decodeChunk(row.body);
-    this.cache.set(id, items, decodedChunkBytes(items));
+    if (keep) this.cache.set(id, items, decodedChunkBytes(items));
     return items;
   }
 

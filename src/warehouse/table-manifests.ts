@@ -101,7 +101,8 @@ export class TableManifests {
 
   /** Visits every chunk id a stored version lists, at every level (for GC; a chunk `visitChunk` refuses is not descended), and its entries when `visitEntry` is given. */
   walk(id: string, visitChunk: (chunkId: string) => boolean, visitEntry: ((e: Entry) => void) | undefined): void {
-    const body = this.catalog.getMetadata<StoredTableVersion | TableVersion>('table', id);
+    // GC and the reference index read here, once each: kept out of the metadata cache, they would only push out what queries read again.
+    const body = this.catalog.getMetadata<StoredTableVersion | TableVersion>('table', id, false);
     if (!isManifested(body)) {
       if (visitEntry) for (const e of [...body.files, ...body.deletes]) visitEntry(e);
       return;
@@ -109,7 +110,7 @@ export class TableManifests {
     const descend = (ids: readonly string[], depth: number): void => {
       for (const chunkId of ids) {
         if (!visitChunk(chunkId)) continue;
-        const items = this.catalog.getMetadata<readonly unknown[]>('manifest', chunkId);
+        const items = this.catalog.getMetadata<readonly unknown[]>('manifest', chunkId, false);
         if (depth > 0) descend(items as readonly string[], depth - 1);
         else if (visitEntry) for (const e of items as readonly Entry[]) visitEntry(e);
       }
@@ -144,7 +145,7 @@ export class TableManifests {
     };
     for (const [ids, side] of [[gained, 'gained'], [lost, 'lost']] as const) {
       for (const id of ids) {
-        const body = this.catalog.getMetadata<StoredTableVersion | TableVersion>('table', id);
+        const body = this.catalog.getMetadata<StoredTableVersion | TableVersion>('table', id, false);
         if (!isManifested(body)) {
           for (const e of [...body.files, ...body.deletes]) tally(e, side, 1);
           continue;
@@ -159,7 +160,7 @@ export class TableManifests {
         if (shared > 0) cancelled.push(id);
         const rest = { gained: c.gained - shared, lost: c.lost - shared };
         if (rest.gained === 0 && rest.lost === 0) continue;
-        const items = this.catalog.getMetadata<readonly unknown[]>('manifest', id);
+        const items = this.catalog.getMetadata<readonly unknown[]>('manifest', id, false);
         for (const side of ['gained', 'lost'] as const) {
           if (rest[side] === 0) continue;
           if (depth > 0) for (const child of items as readonly string[]) add(child, depth - 1, side, rest[side]);
@@ -173,7 +174,7 @@ export class TableManifests {
   /** The keys of the entries under chunks `ids` (of any level). */
   entryKeysOf(ids: readonly string[], into: Set<string>): void {
     const visit = (id: string): void => {
-      const items = this.catalog.getMetadata<readonly unknown[]>('manifest', id);
+      const items = this.catalog.getMetadata<readonly unknown[]>('manifest', id, false);
       for (const item of items) {
         if (typeof item === 'string') visit(item);
         else into.add((item as Entry).key);
