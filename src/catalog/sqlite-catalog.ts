@@ -2,7 +2,7 @@ import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { internal, invalid, notFound } from '../core/errors.js';
 import type { Catalog, EventFilter, FileRef, FileRefTotals, RecordRange, StoredEvent, StoredRecord } from './catalog.js';
-import { LruCache } from './lru-cache.js';
+import { MetadataCache } from './metadata-cache.js';
 import { decodeChunk, decodedChunkBytes, encodeChunk } from './manifest-codec.js';
 import type { Commit, DatabaseRef, MetadataKind, RefLogEntry } from './model.js';
 
@@ -76,7 +76,7 @@ interface RefRow {
 export class SqliteCatalog implements Catalog {
   private readonly db: Database.Database;
   /** Metadata rows are immutable, so parsed bodies are cached; least recently used first out, so a long process stays bounded. */
-  private readonly cache: LruCache<string, unknown>;
+  private readonly cache: MetadataCache;
   /** Prepared statements, compiled once: every SQL statement reads refs and every write commits (bounded: keyed by the catalog's own fixed SQL texts). */
   private readonly statements = new Map<string, Database.Statement>();
 
@@ -84,7 +84,7 @@ export class SqliteCatalog implements Catalog {
     this.db = db;
     const bound = options.metadataCacheBytes ?? DEFAULT_METADATA_CACHE_BYTES;
     if (!Number.isFinite(bound) || bound < 0) throw invalid('CATALOG_CACHE_BOUND', `the metadata cache bound must be a number of bytes >= 0, not ${bound}`);
-    this.cache = new LruCache(bound);
+    this.cache = new MetadataCache(bound);
   }
 
   /**
@@ -164,13 +164,13 @@ export class SqliteCatalog implements Catalog {
   }
 
   getMetadata<T>(kind: MetadataKind, id: string, keep = true): T {
-    const cached = keep ? this.cache.get(id) : this.cache.peek(id);
+    const cached = keep ? this.cache.get(kind, id) : this.cache.peek(kind, id);
     if (cached !== undefined) return cached as T;
     if (kind === 'manifest' && isChunkId(id)) return this.getChunk(id, keep) as T;
     const row = this.sql('SELECT kind, body FROM metadata WHERE id = ?').get(id) as { kind: string; body: string } | undefined;
     if (!row || row.kind !== kind) throw internal('CATALOG_MISSING_METADATA', `${kind} ${id} is missing from the catalog`);
     const body = JSON.parse(row.body) as T;
-    if (keep) this.cache.set(id, body, row.body.length * PARSED_BYTES_PER_CHAR);
+    if (keep) this.cache.set(kind, id, body, row.body.length * PARSED_BYTES_PER_CHAR);
     return body;
   }
 
@@ -295,7 +295,7 @@ export class SqliteCatalog implements Catalog {
     const row = this.sql('SELECT body FROM chunks WHERE id = ?').get(Buffer.from(id, 'hex')) as { body: Buffer } | undefined;
     if (!row) throw internal('CATALOG_MISSING_METADATA', `manifest ${id} is missing from the catalog`);
     const items = decodeChunk(row.body);
-    if (keep) this.cache.set(id, items, decodedChunkBytes(items));
+    if (keep) this.cache.set('manifest', id, items, decodedChunkBytes(items));
     return items;
   }
 
