@@ -2,8 +2,8 @@ import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { internal, invalid, notFound } from '../core/errors.js';
 import type { Catalog, EventFilter, FileRef, FileRefTotals, RecordRange, StoredEvent, StoredRecord } from './catalog.js';
-import { MetadataCache } from './metadata-cache.js';
 import { decodeChunk, decodedChunkBytes, encodeChunk } from './manifest-codec.js';
+import { MetadataCache } from './metadata-cache.js';
 import type { Commit, DatabaseRef, MetadataKind, RefLogEntry } from './model.js';
 
 const SCHEMA = `
@@ -57,7 +57,8 @@ export interface SqliteCatalogOptions {
  * holds every chunk of a 100,000-file table (about 22 MB decoded) so a new
  * version of it is assembled without reading its unchanged chunks again.
  * Reads that will not come back (GC, a commit's reference counting) are not
- * kept, so a long run of commits fills it with the heads queries read.
+ * kept, and rows of superseded heads live in their own sixteenth of it
+ * (metadata-cache.ts), so a long run of commits does not grow the heap.
  */
 export const DEFAULT_METADATA_CACHE_BYTES = 32 * 1024 * 1024;
 /** Parsed JSON takes about this many bytes of heap per character of its text (1.5 measured for a table row on Node 20; objects, numbers, strings). */
@@ -75,7 +76,7 @@ interface RefRow {
 /** The catalog in one SQLite file (WAL, fully synced commits, shared by processes). */
 export class SqliteCatalog implements Catalog {
   private readonly db: Database.Database;
-  /** Metadata rows are immutable, so parsed bodies are cached; least recently used first out, so a long process stays bounded. */
+  /** Metadata rows are immutable, so parsed bodies (decoded chunks) are cached, bounded in estimated heap bytes, so a long process stays bounded. */
   private readonly cache: MetadataCache;
   /** Prepared statements, compiled once: every SQL statement reads refs and every write commits (bounded: keyed by the catalog's own fixed SQL texts). */
   private readonly statements = new Map<string, Database.Statement>();
