@@ -51,6 +51,9 @@ async function measureOne(files: number): Promise<ManifestGrowthRow> {
       growTable(w, files);
       await session.run("INSERT INTO t VALUES (1, 'warm')");
       const catalog = new Database(join(home, 'catalog.sqlite'), { readonly: true });
+      // Binary manifest chunks (manifest:v2) have their own table; a build before them has none.
+      const hasChunks = catalog.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'chunks'").get() !== undefined;
+      const chunkBytes = hasChunks ? '(SELECT coalesce(sum(length(id) + length(body)), 0) FROM chunks)' : '0';
       const bytes = (): number =>
         Number(
           (
@@ -58,7 +61,8 @@ async function measureOne(files: number): Promise<ManifestGrowthRow> {
               .prepare(
                 `SELECT (SELECT coalesce(sum(length(id) + length(kind) + length(body)), 0) FROM metadata)
                       + (SELECT coalesce(sum(length(id) + length(coalesce(parent, '')) + length(tree) + 8 + length(message)), 0) FROM commits)
-                      + (SELECT coalesce(sum(length(name) + length(coalesce(commit_id, '')) + 16 + length(reason)), 0) FROM reflog) AS n`,
+                      + (SELECT coalesce(sum(length(name) + length(coalesce(commit_id, '')) + 16 + length(reason)), 0) FROM reflog)
+                      + ${chunkBytes} AS n`,
               )
               .get() as { n: number }
           ).n,

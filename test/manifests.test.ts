@@ -7,6 +7,7 @@ import { SqliteCatalog } from '../src/catalog/sqlite-catalog.js';
 import type { DataFile, StoredTableVersion, TableVersion } from '../src/catalog/model.js';
 import { commitTree } from '../src/warehouse/committer.js';
 import { collectGarbage } from '../src/warehouse/garbage-collector.js';
+import { chunkList, type KnownChunk } from '../src/warehouse/manifest-chunker.js';
 import { manifestsOf } from '../src/warehouse/table-manifests.js';
 import { WorkingTree } from '../src/warehouse/working-tree.js';
 import {
@@ -62,6 +63,15 @@ function readBack(rig: MetadataRig): TableVersion | undefined {
   } finally {
     other.close();
   }
+}
+
+/** Chunks of `items` as the manifest:v1 build made them (JSON text hashed into 64-digit ids). */
+function v1Chunks<T>(items: readonly T[], keyOf: (item: T) => string): KnownChunk<T>[] {
+  return chunkList<T>(items, { keyOf, known: () => undefined, reused: () => undefined, create: (chunk, closed) => ({ items: chunk, closed, id: contentId('manifest:v1', JSON.stringify(chunk)) }) });
+}
+
+function emptyColumns(): TableVersion['columns'] {
+  return [{ id: 1, name: 'id', type: 'BIGINT' }, { id: 2, name: 'v', type: 'VARCHAR' }];
 }
 
 describe('table manifests', () => {
@@ -171,6 +181,44 @@ describe('table manifests', () => {
     assert.deepEqual(readBack(rig)?.files.map((f) => f.rows), [2, 3, 4]);
     const id = headTree(rig).schemas.get('main')?.tables.get('t') as string;
     assert.equal(rig.catalog.getMetadata<StoredTableVersion>('table', id).format, 'table:v2');
+  });
+
+  it('reads, extends and collects a table version stored as manifest:v1 chunks (JSON, 64-digit ids)', async () => {
+    const rig = freshRig();
+    // As the build before binary chunks wrote it: the same content-defined chunks, as JSON under 64-digit ids, a level of ids above them.
+    const files = Array.from({ length: 120 }, (_, i) => dataFile(rig, i));
+    const leaves = v1Chunks<DataFile>(files, (f) => f.key);
+    const leafIds = leaves.map((c) => c.id);
+    const tops = v1Chunks<string>(leafIds, (id) => id);
+    assert.ok(leaves.length > 8 && tops.length <= 8, `${leaves.length} leaves, ${tops.length} chunks of ids`);
+    const topIds = tops.map((c) => c.id);
+    const body: StoredTableVersion = { format: 'table:v2', columns: emptyColumns(), nextColumnId: 3, files: { depth: 1, chunks: topIds }, deletes: { depth: 0, chunks: [] } };
+    const tableId = contentId('table:v2', JSON.stringify(body));
+    rig.catalog.atomically(() => {
+      for (const c of [...leaves, ...tops]) rig.catalog.putMetadata('manifest', c.id, c.items);
+      rig.catalog.putMetadata('table', tableId, body);
+    });
+    const tree = headTree(rig);
+    tree.setTableId('main', 't', tableId);
+    commitTree(rig, RIG_DB, (rig.catalog.getRef(RIG_DB) as { commitId: string }).commitId, tree, 'as the previous build wrote it');
+    const v1Rows = manifestRows(rig);
+    assert.equal(v1Rows.size, leaves.length + tops.length);
+    assert.ok([...v1Rows].every((id) => id.length === 64));
+    assert.deepEqual(readBack(rig)?.files, files);
+
+    // An append keeps the old full chunks (same ids) and writes new ones in the binary form.
+    commitTable(rig, (v) => ({ ...v, files: [...v.files, dataFile(rig, 500)] }));
+    assert.deepEqual(readBack(rig)?.files, [...files, dataFile(rig, 500)]);
+    const head = headTree(rig).schemas.get('main')?.tables.get('t') as string;
+    const listed = new Set<string>();
+    manifestsOf(rig.catalog).walk(head, (c) => (listed.add(c), true), undefined);
+    assert.ok([...listed].some((id) => id.length === 64) && [...listed].some((id) => id.length === 32), `a version mixing both forms: ${[...listed].join(', ')}`);
+
+    // GC keeps what the head lists, of both forms, and collects the rest.
+    rig.clock.advance(10_000);
+    await collectGarbage({ ...rig, settings: { timeTravelMs: 1_000, gcGraceMs: 0 } });
+    assert.deepEqual(manifestRows(rig), listed);
+    assert.deepEqual(readBack(rig)?.files, [...files, dataFile(rig, 500)]);
   });
 
   it('keeps exactly the chunks reachable versions list, and collects the rest', async () => {

@@ -27,8 +27,13 @@ export interface Catalog {
   getCommit(id: string): Commit;
   /** Stores a commit (idempotent). */
   putCommit(commit: Commit): void;
-  /** A content-addressed metadata row, parsed; throws when missing. */
-  getMetadata<T>(kind: MetadataKind, id: string): T;
+  /**
+   * A content-addressed metadata row, parsed; throws when missing. `keep`
+   * false reads it without adding it to the cache (a scan or bookkeeping read
+   * not worth keeping: GC's walk, a commit's reference counting), so such
+   * reads do not push out what queries read again.
+   */
+  getMetadata<T>(kind: MetadataKind, id: string, keep?: boolean): T;
   /** Stores a content-addressed metadata row (idempotent). */
   putMetadata(kind: MetadataKind, id: string, body: unknown): void;
   /** The commit a ref pointed at, at time `at` (null if dropped then, undefined if it did not exist). */

@@ -20,6 +20,11 @@ export class LruCache<K, V> {
     return e.value;
   }
 
+  /** The cached value of `key`, leaving its place in the order as it is. */
+  peek(key: K): V | undefined {
+    return this.entries.get(key)?.value;
+  }
+
   /** Caches `value` under `key` with its weight, evicting the least recently used past the bound. */
   set(key: K, value: V, weight = 1): void {
     this.delete(key);

@@ -38,7 +38,12 @@ export interface TableVersion {
   readonly deletes: readonly DeleteFile[];
 }
 
-/** Chunk ids of a list of file entries: `depth` 0 chunks hold entries, depth d chunks hold ids of depth d-1 chunks. */
+/**
+ * Chunk ids of a list of file entries: `depth` 0 chunks hold entries, depth d
+ * chunks hold ids of depth d-1 chunks. An id of 32 hex digits names a binary
+ * chunk (`manifest:v2`, src/catalog/manifest-codec.ts), one of 64 a JSON chunk
+ * written before it (`manifest:v1`); a list may hold both.
+ */
 export interface ManifestList {
   readonly depth: number;
   readonly chunks: readonly string[];

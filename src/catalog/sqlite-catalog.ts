@@ -3,12 +3,14 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { internal, invalid, notFound } from '../core/errors.js';
 import type { Catalog, EventFilter, FileRef, FileRefTotals, RecordRange, StoredEvent, StoredRecord } from './catalog.js';
-import { LruCache } from './lru-cache.js';
+import { decodeChunk, decodedChunkBytes, encodeChunk } from './manifest-codec.js';
+import { MetadataCache } from './metadata-cache.js';
 import type { Commit, DatabaseRef, MetadataKind, RefLogEntry } from './model.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS catalog_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS metadata (id TEXT PRIMARY KEY, kind TEXT NOT NULL, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS chunks (id BLOB PRIMARY KEY, body BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS commits (id TEXT PRIMARY KEY, parent TEXT, tree TEXT NOT NULL, created_at INTEGER NOT NULL, message TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS refs (name TEXT PRIMARY KEY, commit_id TEXT NOT NULL, created_at INTEGER NOT NULL,
   source_db TEXT, source_commit TEXT, source_at INTEGER);
@@ -63,10 +65,17 @@ export interface SqliteCatalogOptions {
   readonly metadataCacheBytes?: number;
 }
 
-/** Default bound of the parsed-metadata cache: 64 MiB, the working set of thousands of tables' manifests. */
-export const DEFAULT_METADATA_CACHE_BYTES = 64 * 1024 * 1024;
-/** Parsed JSON takes about this many bytes per character of its text (objects, numbers, two-byte strings). */
-const PARSED_BYTES_PER_CHAR = 3;
+/**
+ * Default bound of the parsed-metadata cache: 32 MiB of estimated heap, which
+ * holds every chunk of a 100,000-file table (about 22 MB decoded) so a new
+ * version of it is assembled without reading its unchanged chunks again.
+ * Reads that will not come back (GC, a commit's reference counting) are not
+ * kept, and rows of superseded heads live in their own sixteenth of it
+ * (metadata-cache.ts), so a long run of commits does not grow the heap.
+ */
+export const DEFAULT_METADATA_CACHE_BYTES = 32 * 1024 * 1024;
+/** Parsed JSON takes about this many bytes of heap per character of its text (1.5 measured for a table row on Node 20; objects, numbers, strings). */
+const PARSED_BYTES_PER_CHAR = 2;
 
 interface RefRow {
   name: string;
@@ -80,8 +89,8 @@ interface RefRow {
 /** The catalog in one SQLite file (WAL, fully synced commits, shared by processes). */
 export class SqliteCatalog implements Catalog {
   private readonly db: Database.Database;
-  /** Metadata rows are immutable, so parsed bodies are cached; least recently used first out, so a long process stays bounded. */
-  private readonly cache: LruCache<string, unknown>;
+  /** Metadata rows are immutable, so parsed bodies (decoded chunks) are cached, bounded in estimated heap bytes, so a long process stays bounded. */
+  private readonly cache: MetadataCache;
   /** Prepared statements, compiled once: every SQL statement reads refs and every write commits (bounded: keyed by the catalog's own fixed SQL texts). */
   private readonly statements = new Map<string, Database.Statement>();
 
@@ -89,7 +98,7 @@ export class SqliteCatalog implements Catalog {
     this.db = db;
     const bound = options.metadataCacheBytes ?? DEFAULT_METADATA_CACHE_BYTES;
     if (!Number.isFinite(bound) || bound < 0) throw invalid('CATALOG_CACHE_BOUND', `the metadata cache bound must be a number of bytes >= 0, not ${bound}`);
-    this.cache = new LruCache(bound);
+    this.cache = new MetadataCache(bound);
   }
 
   /**
@@ -168,17 +177,22 @@ export class SqliteCatalog implements Catalog {
       .run(c.id, c.parent, c.tree, c.createdAt, c.message);
   }
 
-  getMetadata<T>(kind: MetadataKind, id: string): T {
-    const cached = this.cache.get(id);
+  getMetadata<T>(kind: MetadataKind, id: string, keep = true): T {
+    const cached = keep ? this.cache.get(kind, id) : this.cache.peek(kind, id);
     if (cached !== undefined) return cached as T;
+    if (kind === 'manifest' && isChunkId(id)) return this.getChunk(id, keep) as T;
     const row = this.sql('SELECT kind, body FROM metadata WHERE id = ?').get(id) as { kind: string; body: string } | undefined;
     if (!row || row.kind !== kind) throw internal('CATALOG_MISSING_METADATA', `${kind} ${id} is missing from the catalog`);
     const body = JSON.parse(row.body) as T;
-    this.cache.set(id, body, row.body.length * PARSED_BYTES_PER_CHAR);
+    if (keep) this.cache.set(kind, id, body, row.body.length * PARSED_BYTES_PER_CHAR);
     return body;
   }
 
   putMetadata(kind: MetadataKind, id: string, body: unknown): void {
+    if (kind === 'manifest' && isChunkId(id)) {
+      this.sql('INSERT OR IGNORE INTO chunks (id, body) VALUES (?, ?)').run(Buffer.from(id, 'hex'), encodeChunk(body as readonly unknown[]));
+      return;
+    }
     this.sql('INSERT OR IGNORE INTO metadata (id, kind, body) VALUES (?, ?, ?)').run(id, kind, JSON.stringify(body));
   }
 
@@ -202,15 +216,18 @@ export class SqliteCatalog implements Catalog {
   allIds(): { readonly commits: readonly string[]; readonly metadata: readonly { id: string; kind: MetadataKind }[] } {
     const commits = (this.sql('SELECT id FROM commits').all() as { id: string }[]).map((r) => r.id);
     const metadata = this.sql('SELECT id, kind FROM metadata').all() as { id: string; kind: MetadataKind }[];
+    for (const r of this.sql('SELECT id FROM chunks').all() as { id: Buffer }[]) metadata.push({ id: r.id.toString('hex'), kind: 'manifest' });
     return { commits, metadata };
   }
 
   prune(commits: readonly string[], metadata: readonly string[], logBefore: number): void {
     const delCommit = this.sql('DELETE FROM commits WHERE id = ?');
     const delMeta = this.sql('DELETE FROM metadata WHERE id = ?');
+    const delChunk = this.sql('DELETE FROM chunks WHERE id = ?');
     for (const id of commits) delCommit.run(id);
     for (const id of metadata) {
-      delMeta.run(id);
+      if (isChunkId(id)) delChunk.run(Buffer.from(id, 'hex'));
+      else delMeta.run(id);
       this.cache.delete(id);
     }
     // Keep the newest entry of every name, so time travel to "just before the window" still answers.
@@ -287,6 +304,15 @@ export class SqliteCatalog implements Catalog {
     return st;
   }
 
+  /** A manifest chunk of the binary form (manifest:v2), decoded and cached by its estimated heap bytes. */
+  private getChunk(id: string, keep: boolean): unknown[] {
+    const row = this.sql('SELECT body FROM chunks WHERE id = ?').get(Buffer.from(id, 'hex')) as { body: Buffer } | undefined;
+    if (!row) throw internal('CATALOG_MISSING_METADATA', `manifest ${id} is missing from the catalog`);
+    const items = decodeChunk(row.body);
+    if (keep) this.cache.set('manifest', id, items, decodedChunkBytes(items));
+    return items;
+  }
+
   private log(name: string, commitId: string | null, at: number, reason: string): void {
     this.sql('INSERT INTO reflog (name, commit_id, at, reason) VALUES (?, ?, ?, ?)').run(name, commitId, at, reason);
   }
@@ -361,6 +387,11 @@ export class SqliteCatalog implements Catalog {
     };
     return { files: row.files, bytes: row.bytes, remainderBytes: row.remainder };
   }
+}
+
+/** Manifest chunk ids of the binary form are 128-bit (32 hex digits); every older metadata id is 64. */
+function isChunkId(id: string): boolean {
+  return id.length === 32 && /^[0-9a-f]{32}$/.test(id);
 }
 
 function toRef(r: RefRow): DatabaseRef {

@@ -8,7 +8,16 @@ import { extendLevel, sharedAbove, sharedLeaves } from './manifest-prefix.js';
 
 /** Identity formats: a change of chunking or layout changes every id. */
 const TABLE_FORMAT = 'table:v2';
-const MANIFEST_FORMAT = 'manifest:v1';
+/**
+ * Chunks made now: 128-bit ids (the first 32 hex digits of the hash), which
+ * the catalog stores in binary (src/catalog/manifest-codec.ts). A chunk id is
+ * written once per level of every commit and again inside the chunk of ids
+ * above it, and 128 bits keep collisions out of reach (2^-64 at 2^32 chunks).
+ * Chunks of `manifest:v1` (64 digits, JSON) stay readable and are reused as
+ * they are.
+ */
+const MANIFEST_FORMAT = 'manifest:v2';
+const MANIFEST_ID_DIGITS = 32;
 /** A version lists at most this many top chunks; longer lists get another level of manifests of chunk ids. */
 const TOP_CHUNKS = 8;
 /** Assembled versions kept, in entries (their entries are shared with cached chunks; the arrays are the cost). */
@@ -97,7 +106,8 @@ export class TableManifests {
 
   /** Visits every chunk id a stored version lists, at every level (for GC; a chunk `visitChunk` refuses is not descended), and its entries when `visitEntry` is given. */
   walk(id: string, visitChunk: (chunkId: string) => boolean, visitEntry: ((e: Entry) => void) | undefined): void {
-    const body = this.catalog.getMetadata<StoredTableVersion | TableVersion>('table', id);
+    // GC and the reference index read here, once each: kept out of the metadata cache, they would only push out what queries read again.
+    const body = this.catalog.getMetadata<StoredTableVersion | TableVersion>('table', id, false);
     if (!isManifested(body)) {
       if (visitEntry) for (const e of [...body.files, ...body.deletes]) visitEntry(e);
       return;
@@ -105,7 +115,7 @@ export class TableManifests {
     const descend = (ids: readonly string[], depth: number): void => {
       for (const chunkId of ids) {
         if (!visitChunk(chunkId)) continue;
-        const items = this.catalog.getMetadata<readonly unknown[]>('manifest', chunkId);
+        const items = this.catalog.getMetadata<readonly unknown[]>('manifest', chunkId, false);
         if (depth > 0) descend(items as readonly string[], depth - 1);
         else if (visitEntry) for (const e of items as readonly Entry[]) visitEntry(e);
       }
@@ -140,7 +150,7 @@ export class TableManifests {
     };
     for (const [ids, side] of [[gained, 'gained'], [lost, 'lost']] as const) {
       for (const id of ids) {
-        const body = this.catalog.getMetadata<StoredTableVersion | TableVersion>('table', id);
+        const body = this.catalog.getMetadata<StoredTableVersion | TableVersion>('table', id, false);
         if (!isManifested(body)) {
           for (const e of [...body.files, ...body.deletes]) tally(e, side, 1);
           continue;
@@ -155,7 +165,7 @@ export class TableManifests {
         if (shared > 0) cancelled.push(id);
         const rest = { gained: c.gained - shared, lost: c.lost - shared };
         if (rest.gained === 0 && rest.lost === 0) continue;
-        const items = this.catalog.getMetadata<readonly unknown[]>('manifest', id);
+        const items = this.catalog.getMetadata<readonly unknown[]>('manifest', id, false);
         for (const side of ['gained', 'lost'] as const) {
           if (rest[side] === 0) continue;
           if (depth > 0) for (const child of items as readonly string[]) add(child, depth - 1, side, rest[side]);
@@ -169,7 +179,7 @@ export class TableManifests {
   /** The keys of the entries under chunks `ids` (of any level). */
   entryKeysOf(ids: readonly string[], into: Set<string>): void {
     const visit = (id: string): void => {
-      const items = this.catalog.getMetadata<readonly unknown[]>('manifest', id);
+      const items = this.catalog.getMetadata<readonly unknown[]>('manifest', id, false);
       for (const item of items) {
         if (typeof item === 'string') visit(item);
         else into.add((item as Entry).key);
@@ -313,7 +323,7 @@ export class TableManifests {
   }
 
   private remember<T>(items: readonly T[], closed: boolean, keep: (first: T, known: Known<T>) => void, stored: Stored): Known<T> {
-    const known: Known<T> = { items, id: contentId(MANIFEST_FORMAT, JSON.stringify(items)), closed, stored };
+    const known: Known<T> = { items, id: contentId(MANIFEST_FORMAT, JSON.stringify(items)).slice(0, MANIFEST_ID_DIGITS), closed, stored };
     keep(items[0] as T, known);
     return known;
   }

@@ -96,8 +96,10 @@ export function catalogRowBytes(rig: MetadataRig): { readonly metadata: number; 
   const db = new Database(rig.catalogPath, { readonly: true });
   try {
     const one = (sql: string): number => Number((db.prepare(sql).get() as { n: number | null }).n ?? 0);
-    const metadata = one('SELECT SUM(length(id) + length(kind) + length(body)) AS n FROM metadata');
-    const manifests = one("SELECT SUM(length(id) + length(kind) + length(body)) AS n FROM metadata WHERE kind = 'manifest'");
+    // Manifest chunks of the binary form (manifest:v2) live in their own table; older ones in metadata.
+    const chunks = one('SELECT SUM(length(id) + length(body)) AS n FROM chunks');
+    const metadata = one('SELECT SUM(length(id) + length(kind) + length(body)) AS n FROM metadata') + chunks;
+    const manifests = one("SELECT SUM(length(id) + length(kind) + length(body)) AS n FROM metadata WHERE kind = 'manifest'") + chunks;
     const commits = one('SELECT SUM(length(id) + length(coalesce(parent, \'\')) + length(tree) + 8 + length(message)) AS n FROM commits');
     const reflog = one('SELECT SUM(length(name) + length(coalesce(commit_id, \'\')) + 16 + length(reason)) AS n FROM reflog');
     return { metadata, manifests, commits: commits + reflog, total: metadata + commits + reflog };
@@ -106,11 +108,13 @@ export function catalogRowBytes(rig: MetadataRig): { readonly metadata: number; 
   }
 }
 
-/** Ids of the leaf manifests a table version of the catalog lists, files then deletes. */
+/** Ids of every stored manifest chunk (both forms). */
 export function manifestRows(rig: MetadataRig): Set<string> {
   const db = new Database(rig.catalogPath, { readonly: true });
   try {
-    return new Set((db.prepare("SELECT id FROM metadata WHERE kind = 'manifest'").all() as { id: string }[]).map((r) => r.id));
+    const older = (db.prepare("SELECT id FROM metadata WHERE kind = 'manifest'").all() as { id: string }[]).map((r) => r.id);
+    const binary = (db.prepare('SELECT id FROM chunks').all() as { id: Buffer }[]).map((r) => r.id.toString('hex'));
+    return new Set([...older, ...binary]);
   } finally {
     db.close();
   }
