@@ -23,7 +23,14 @@ CREATE INDEX IF NOT EXISTS events_kind_subject_at ON events (kind, subject, at);
 CREATE TABLE IF NOT EXISTS file_refs (key TEXT PRIMARY KEY, bytes INTEGER NOT NULL, holders INTEGER NOT NULL, table_versions INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS file_refs_pending (seq INTEGER PRIMARY KEY AUTOINCREMENT, from_commit TEXT, to_commit TEXT);
 `;
-const FORMAT = 'mayfly-catalog:v1';
+/**
+ * v2 stores manifest chunks in binary (the `chunks` table), which builds that
+ * only know v1 cannot read: a v1 catalog is marked v2 when this build opens it,
+ * so an older build then refuses it with CATALOG_FORMAT instead of failing on a
+ * missing chunk.
+ */
+const FORMAT = 'mayfly-catalog:v2';
+const READABLE_FORMATS: readonly string[] = ['mayfly-catalog:v1', FORMAT];
 
 /** SQLite's reasons a catalog cannot be opened, in words a user can act on. */
 const OPEN_FAILURES: Readonly<Record<string, string>> = {
@@ -123,8 +130,11 @@ export class SqliteCatalog implements Catalog {
     db.pragma('synchronous = FULL');
     db.exec(SCHEMA);
     const row = db.prepare('SELECT value FROM catalog_info WHERE key = ?').get('format') as { value: string } | undefined;
-    if (!row) db.prepare('INSERT OR IGNORE INTO catalog_info (key, value) VALUES (?, ?)').run('format', FORMAT);
-    else if (row.value !== FORMAT) throw internal('CATALOG_FORMAT', `catalog format ${row.value} is not supported (expected ${FORMAT})`);
+    if (row !== undefined && !READABLE_FORMATS.includes(row.value)) {
+      db.close();
+      throw internal('CATALOG_FORMAT', `catalog format ${row.value} is not supported (expected ${FORMAT})`);
+    }
+    if (row?.value !== FORMAT) db.prepare('INSERT OR REPLACE INTO catalog_info (key, value) VALUES (?, ?)').run('format', FORMAT);
     return new SqliteCatalog(db, options);
   }
 
