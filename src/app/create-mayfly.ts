@@ -57,9 +57,9 @@ export function createMayfly(options: MayflyOptions = {}): Mayfly {
   const config =
     options.config ?? loadConfig({ ...(options.configPath ? { configPath: options.configPath } : {}), ...(options.home ? { home: options.home } : {}) });
   mkdirSync(config.home, { recursive: true });
-  const catalog = SqliteCatalog.open(join(config.home, CATALOG_FILE));
+  const catalog = SqliteCatalog.open(join(config.home, CATALOG_FILE), { metadataCacheBytes: config.catalogCacheBytes });
   const store = new LocalObjectStore(config.home);
-  const { home: _home, file: _file, project: _project, projectDir: _projectDir, ...fromConfig } = config;
+  const { home: _home, file: _file, project: _project, projectDir: _projectDir, catalogCacheBytes: _cache, ...fromConfig } = config;
   const settings: WarehouseSettings = { ...fromConfig, ...options.settings };
   const warehouse = new Warehouse(catalog, store, options.clock ?? systemClock, settings);
   const meter = Meter.attach(warehouse, config);

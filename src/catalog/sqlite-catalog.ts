@@ -108,6 +108,11 @@ export class SqliteCatalog implements Catalog {
     this.cache = new MetadataCache(bound);
   }
 
+  /** The bound of the parsed-metadata cache, in estimated bytes. */
+  get metadataCacheBytes(): number {
+    return this.cache.maxWeight;
+  }
+
   /**
    * Opens (creating if needed) the catalog at `path`. A file that is not a
    * catalog, or that this process cannot read and write, is the user's to

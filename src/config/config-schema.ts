@@ -30,6 +30,8 @@ export const mayflyConfigSchema = z
     jobStatementTimeout: duration.default(DEFAULT_JOB_STATEMENT_TIMEOUT),
     targetFileSize: size.default('128MB'),
     smallFileSize: size.default('8MB'),
+    /** Bound of each process's cache of parsed catalog metadata (manifest chunks, table versions). */
+    catalogCacheSize: size.default('32MB'),
     engine: z
       .object({
         threads: z.number().int().min(1).max(64).default(2),

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { isMayflyError } from '../core/errors.js';
+import { createMayfly } from '../app/create-mayfly.js';
+import type { SqliteCatalog } from '../catalog/sqlite-catalog.js';
 import { loadConfig, parseSize, validateConfig } from './mayfly-config.js';
 
 describe('mayfly.yaml', () => {
@@ -39,6 +41,21 @@ describe('mayfly.yaml', () => {
     writeFileSync(join(cwd, 'mayfly.yaml'), 'home: [unclosed\n');
     assert.throws(() => loadConfig({ cwd, env: {} }), (e: unknown) => isMayflyError(e, 'CONFIG_INVALID'));
     assert.throws(() => loadConfig({ cwd, env: {}, configPath: 'nope.yaml' }), (e: unknown) => isMayflyError(e, 'CONFIG_NOT_FOUND'));
+  });
+
+  it('bounds the catalog cache by catalogCacheSize, 32MB unless set', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'mayfly-config-'));
+    assert.equal(loadConfig({ cwd, env: {} }).catalogCacheBytes, 32 * 1024 * 1024);
+    writeFileSync(join(cwd, 'mayfly.yaml'), 'catalogCacheSize: 4MB\n');
+    const c = loadConfig({ cwd, env: {} });
+    assert.equal(c.catalogCacheBytes, 4 * 1024 * 1024);
+    const mayfly = createMayfly({ config: c });
+    try {
+      assert.equal((mayfly.warehouse.catalog as SqliteCatalog).metadataCacheBytes, 4 * 1024 * 1024);
+    } finally {
+      mayfly.close();
+    }
+    assert.throws(() => validateConfig({ catalogCacheSize: 'plenty' }), (e: unknown) => isMayflyError(e, 'CONFIG_INVALID') && /catalogCacheSize: a size/.test(e.message));
   });
 
   it('parses sizes', () => {

@@ -31,6 +31,8 @@ export interface ResolvedConfig extends WarehouseSettings {
   readonly project: MayflyConfig;
   /** The directory relative paths in the file resolve against (the file's folder, or the working directory). */
   readonly projectDir: string;
+  /** Bound of the catalog's parsed-metadata cache, in bytes (`catalogCacheSize`). */
+  readonly catalogCacheBytes: number;
 }
 
 /** Parses `512KB`, `128MB`, `1GB` into bytes. */
@@ -63,6 +65,7 @@ export function loadConfig(options: { configPath?: string; home?: string; cwd?: 
     jobStatementTimeoutMs: parseDuration(c.jobStatementTimeout, 'jobStatementTimeout'),
     targetFileBytes: parseSize(c.targetFileSize),
     smallFileBytes: parseSize(c.smallFileSize),
+    catalogCacheBytes: parseSize(c.catalogCacheSize),
     threads: c.engine.threads,
     memoryLimit: c.engine.memoryLimit,
     project: c,
