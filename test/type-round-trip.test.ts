@@ -61,8 +61,9 @@ const TYPES: readonly { readonly type: string; readonly value: fc.Arbitrary<Lite
   { type: 'TIMESTAMP', value: micros.map((us) => `make_timestamp(${us})`) },
   { type: 'TIMESTAMP_S', value: micros.map((us) => `make_timestamp(${us})`) },
   { type: 'TIMESTAMP_MS', value: micros.map((us) => `make_timestamp(${us})`) },
-  // DuckDB cannot show TIMESTAMP_NS values before 1677-09-22 (a conversion error), so none is generated.
-  { type: 'TIMESTAMP_NS', value: fc.bigInt({ min: -9_223_286_400_000_000_000n, max: 2n ** 63n - 1n }).map((ns) => `make_timestamp_ns(${ns})`) },
+  // DuckDB cannot show TIMESTAMP_NS values before 1677-09-22, nor 2^63 - 1 (its infinity: make_timestamp_ns refuses it,
+  // "out of range"), so none is generated: the reference query itself would fail.
+  { type: 'TIMESTAMP_NS', value: fc.bigInt({ min: -9_223_286_400_000_000_000n, max: 2n ** 63n - 2n }).map((ns) => `make_timestamp_ns(${ns})`) },
   { type: 'TIMESTAMPTZ', value: micros.map((us) => `make_timestamp(${us})`) },
   {
     type: 'INTERVAL',
