@@ -94,7 +94,7 @@ function cloneView(
     status,
     retentionDeadline: retention?.deadline ?? null,
     storage: destroyed ? null : (storage.get(record.name) ?? null),
-    cost: costOf(warehouse, config, record.name, record.createdAt, record.destroyedAt ?? now),
+    cost: costOf(warehouse, config, record.name, record.createdAt, record.destroyedAt ?? now, record),
   };
 }
 

@@ -114,11 +114,18 @@ export function costReport(warehouse: Warehouse, config: ResolvedConfig, options
 /**
  * What database `db` cost between `since` and `until` (ms): its storage
  * samples and compute within the part of the period it lived (from its clone
- * record, or from its creation when Mayfly holds no record of it).
+ * record — `record` when the caller read it already — or from its creation
+ * when Mayfly holds no record of it).
  */
-export function costOf(warehouse: Warehouse, config: ResolvedConfig, db: string, since: number, until: number): CostLine {
+export function costOf(
+  warehouse: Warehouse,
+  config: ResolvedConfig,
+  db: string,
+  since: number,
+  until: number,
+  record: CloneRecord | undefined = getCloneRecord(warehouse.control, db),
+): CostLine {
   const prices = pricesOf(config);
-  const record = getCloneRecord(warehouse.control, db);
   const life = record ? lifeOf(db, record) : { key: db, name: db, createdAt: warehouse.requireRef(db).createdAt, endedAt: null };
   const end = Math.min(until, warehouse.clock.now());
   const usage = end > since ? meterLives(warehouse.control, [life], since, end).get(db) : undefined;

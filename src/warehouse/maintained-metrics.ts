@@ -2,6 +2,7 @@ import type { Catalog, FileRef } from '../catalog/catalog.js';
 import type { DatabaseRef, RootTree, SchemaTree, TableVersion } from '../catalog/model.js';
 import { commitTableVersions, ensureFileReferences, tableVersionFiles } from './file-references.js';
 import type { DatabaseMetrics, StorageSplit, TableMetrics, WarehouseMetrics } from './storage-metrics.js';
+import { compareNames } from '../core/names.js';
 import { liveRows } from './table-stats.js';
 import { manifestsOf } from './table-manifests.js';
 
@@ -50,12 +51,30 @@ class IndexFigures {
   private readonly refs = new Map<string, FileRef | undefined>();
   private readonly versions = new Map<string, VersionFigures>();
   private readonly points = new Map<string, ClonePoint | undefined>();
+  /**
+   * Figures by tree and clone point: a database's figures are a function of
+   * its tree and of the clone point its retained bytes are judged against, so
+   * the many clones of one commit that have not written yet are figured once.
+   */
+  private readonly figured = new Map<string, Omit<DatabaseMetrics, 'name' | 'source'>>();
 
   constructor(private readonly catalog: Catalog) {}
 
   database(ref: DatabaseRef): DatabaseMetrics {
+    const tree = this.catalog.getCommit(ref.commitId).tree;
+    const point = ref.source && ref.source.database !== ref.name ? ref.source.commitId : '';
+    const key = `${tree}/${point}`;
+    let figures = this.figured.get(key);
+    if (figures === undefined) {
+      figures = this.figure(ref, tree);
+      this.figured.set(key, figures);
+    }
+    return { name: ref.name, ...(ref.source ? { source: ref.source.database } : {}), ...figures };
+  }
+
+  private figure(ref: DatabaseRef, tree: string): Omit<DatabaseMetrics, 'name' | 'source'> {
     const slots: { schema: string; name: string; id: string }[] = [];
-    const root = this.catalog.getMetadata<RootTree>('root', this.catalog.getCommit(ref.commitId).tree);
+    const root = this.catalog.getMetadata<RootTree>('root', tree);
     for (const [schema, schemaId] of Object.entries(root.schemas)) {
       for (const [name, id] of Object.entries(this.catalog.getMetadata<SchemaTree>('schema', schemaId).tables)) slots.push({ schema, name, id });
     }
@@ -64,7 +83,7 @@ class IndexFigures {
       const v = this.version(id);
       return { schema, name, rows: v.rows, ...withRetained(v.split, retainedOf(v.exclusive, id, isRetained)) };
     });
-    tables.sort((a, b) => `${a.schema}.${a.name}`.localeCompare(`${b.schema}.${b.name}`));
+    tables.sort(byTableName);
     const ids = [...new Set(slots.map((s) => s.id))];
     const versions = ids.map((id) => this.version(id));
     let split: StorageSplit;
@@ -90,7 +109,7 @@ class IndexFigures {
       for (const [key, f] of files) if (this.refs.get(key)?.holders === 1 && isRetained(key, f.id)) retained += f.bytes;
       split = withRetained(base, retained);
     }
-    return { name: ref.name, ...(ref.source ? { source: ref.source.database } : {}), ...split, tables };
+    return { ...split, tables };
   }
 
   /** Whether an exclusive file of `ref` (in table version `id`) is kept alive only for this clone: it came from the clone point. */
@@ -174,4 +193,9 @@ function retainedOf(exclusive: readonly (readonly [string, number])[], id: strin
   let bytes = 0;
   for (const [key, b] of exclusive) if (isRetained(key, id)) bytes += b;
   return bytes;
+}
+
+/** Tables in the order metrics list them: by schema, then name (names compared without ICU's collator: see compareNames). */
+export function byTableName(a: { readonly schema: string; readonly name: string }, b: { readonly schema: string; readonly name: string }): number {
+  return compareNames(a.schema, b.schema) || compareNames(a.name, b.name);
 }

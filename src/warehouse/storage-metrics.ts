@@ -1,5 +1,6 @@
 import type { Catalog } from '../catalog/catalog.js';
 import type { DatabaseRef } from '../catalog/model.js';
+import { byTableName } from './maintained-metrics.js';
 import { liveRows } from './table-stats.js';
 import { WorkingTree } from './working-tree.js';
 
@@ -116,7 +117,7 @@ function databaseMetrics(
       tables.push({ schema, name, rows: liveRows(v), ...split(keys.keys(), files, isRetained) });
     }
   }
-  tables.sort((a, b) => `${a.schema}.${a.name}`.localeCompare(`${b.schema}.${b.name}`));
+  tables.sort(byTableName);
   return { name: ref.name, ...(ref.source ? { source: ref.source.database } : {}), ...split(dbKeys, files, isRetained), tables };
 }
 
@@ -157,3 +158,4 @@ function tryTree(catalog: Catalog, commitId: string): WorkingTree | undefined {
     return undefined;
   }
 }
+
