@@ -79,7 +79,7 @@ export function chunkList<T>(items: readonly T[], source: ChunkSource<T>): Known
 }
 
 /** Whether `known` is exactly the chunk that chunking would cut at `start`. */
-export function fits<T>(items: readonly T[], start: number, known: KnownChunk<T>): boolean {
+function fits<T>(items: readonly T[], start: number, known: KnownChunk<T>): boolean {
   const n = known.items.length;
   if (start + n > items.length || (!known.closed && start + n !== items.length)) return false;
   for (let i = 0; i < n; i++) if (items[start + i] !== known.items[i]) return false;

@@ -205,8 +205,8 @@ export class TableManifests {
     const replaced: Entry[] = [];
     const prior = parent === undefined ? undefined : this.levelsOfVersion(parent);
     const now = performance.now();
-    const files = this.encodeList<DataFile>(version.files, prior?.files, { chunks, fresh: freshEntries, replaced, now });
-    const deletes = this.encodeList<DeleteFile>(version.deletes, prior?.deletes, { chunks, fresh: freshEntries, replaced, now });
+    const files = this.encodeList<DataFile>(version.files, parent?.files ?? [], prior?.files, { chunks, fresh: freshEntries, replaced, now });
+    const deletes = this.encodeList<DeleteFile>(version.deletes, parent?.deletes ?? [], prior?.deletes, { chunks, fresh: freshEntries, replaced, now });
     const body: StoredTableVersion = { format: TABLE_FORMAT, columns: version.columns, nextColumnId: version.nextColumnId, files: files.list, deletes: deletes.list };
     const id = contentId(TABLE_FORMAT, JSON.stringify(body));
     if (remember) this.assembled.set(id, version, ASSEMBLED_VERSION_WEIGHT + version.files.length + version.deletes.length);
@@ -261,10 +261,10 @@ export class TableManifests {
    * (manifest-prefix.ts) and the rest is cut again, looking up known chunks
    * as usual.
    */
-  private encodeList<T extends Entry>(items: readonly T[], prior: Levels | undefined, out: EncodeOutput): { list: ManifestList; levels: Levels } {
+  private encodeList<T extends Entry>(items: readonly T[], parentItems: readonly Entry[], prior: Levels | undefined, out: EncodeOutput): { list: ManifestList; levels: Levels } {
     const keep = (c: KnownChunk<unknown>): void => this.note(c as Known<unknown>, out.chunks, out.now);
     const priorLeaves = prior?.[0] ?? [];
-    const shared = sharedLeaves(items, priorLeaves, keep);
+    const shared = sharedLeaves<Entry>(items, parentItems, priorLeaves, keep);
     const cut = chunkList<Entry>(items.slice(shared.items), this.leafSource(out.chunks, out.fresh));
     if (shared.chunks < priorLeaves.length) {
       // Past a change in the middle, the chunker finds most of the parent's chunks again: only the others are replaced.
