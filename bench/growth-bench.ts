@@ -81,7 +81,7 @@ export async function measureGrowth(root: string, quick: boolean): Promise<{ fig
       method:
         'Each curve in its own warehouse. Files: tiny Parquet files written by raw DuckDB (COPY … PARTITION_BY), put in the object store and registered with one commit; ' +
         'then one-row INSERTs through a session, timed; catalog bytes = (page_count − freelist_count) × page_size of catalog.sqlite read by a second connection, before and after. ' +
-        'Clones: created in-process through the clone lifecycle; each command is `mayfly …` as a child process (wall, median of 3, or 1 run when it takes over 3 s). ' +
+        'Clones: created in-process through the clone lifecycle; each command is `mayfly …` as a child process (wall, median of 3, or 1 run when it takes over 30 s). ' +
         'Commits: one child process (--expose-gc) makes one-row INSERTs through one session until its budget; heap used after global.gc() every 1,000 commits. ' +
         'Start-up: child processes interleaved round robin. 1% DELETE: full scans of the table before (kept by a clone) and after, interleaved; compact of production after the clone is dropped; bytes = objects new in the store.',
       scale,
