@@ -36,7 +36,7 @@ describe('catalog format marker', () => {
     assert.equal(formatOf(path), 'mayfly-catalog:v2');
     for (const unknown of ['mayfly-catalog:v3', 'mayfly-catalog:v0', '']) {
       setFormat(path, unknown);
-      assert.throws(() => SqliteCatalog.open(path), (e: Error & { code?: string }) => e.code === 'CATALOG_FORMAT', unknown);
+      assert.throws(() => SqliteCatalog.open(path), (e: Error & { code?: string }) => e.code === 'CATALOG_FORMAT' && e.message.includes(path) && /upgrade/.test(e.message), unknown);
       assert.equal(formatOf(path), unknown, 'a refused catalog is left as it was');
     }
   });

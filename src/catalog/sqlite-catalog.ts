@@ -137,7 +137,10 @@ export class SqliteCatalog implements Catalog {
     const row = db.prepare('SELECT value FROM catalog_info WHERE key = ?').get('format') as { value: string } | undefined;
     if (row !== undefined && !READABLE_FORMATS.includes(row.value)) {
       db.close();
-      throw internal('CATALOG_FORMAT', `catalog format ${row.value} is not supported (expected ${FORMAT})`);
+      throw invalid(
+        'CATALOG_FORMAT',
+        `the warehouse catalog ${path} has format ${JSON.stringify(row.value)}, which this version of Mayfly cannot read (it reads ${READABLE_FORMATS.join(' and ')}): it was written by another, likely newer, Mayfly; use that version or upgrade this one`,
+      );
     }
     if (row?.value !== FORMAT) db.prepare('INSERT OR REPLACE INTO catalog_info (key, value) VALUES (?, ?)').run('format', FORMAT);
     return new SqliteCatalog(db, options);

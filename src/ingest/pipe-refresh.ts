@@ -92,7 +92,7 @@ export const DEFAULT_LOADED_FILE_CHECK: LoadedFileCheck = 'name';
  * Files already loaded cost one lookup each: the history is indexed once per
  * version of it, not read per file.
  */
-export async function planPipe(target: RefreshTarget, pipe: PipeInfo, stage: Stage, check: LoadedFileCheck = 'stat'): Promise<PipePlan> {
+export async function planPipe(target: RefreshTarget, pipe: PipeInfo, stage: Stage, check: LoadedFileCheck): Promise<PipePlan> {
   const committed = committedHistoryVersion(target.warehouse, target.db);
   const { version, index: history } =
     committed === undefined ? { version: undefined, index: new Map<string, FileHistory>() } : await target.histories.get(committed, historyKey(pipe), () => target.session());

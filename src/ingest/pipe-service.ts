@@ -94,7 +94,8 @@ export class PipeService {
         const mine = history.filter((r) => describes(r, historyKey(info)));
         const processed = mine.filter((r) => PROCESSED_STATUSES.includes(r.status));
         const target = { warehouse: this.warehouse, db, session: async () => session, histories: this.histories };
-        const plan = await planPipe(target, info, this.stages.get(info.copy.stage)).catch((e: unknown) => {
+        // Status always compares loaded files with their loads, whatever a refresh checks.
+        const plan = await planPipe(target, info, this.stages.get(info.copy.stage), 'stat').catch((e: unknown) => {
           if (isMayflyError(e) && e.kind !== 'internal') return e.message;
           throw e;
         });
