@@ -371,7 +371,12 @@ export class SqliteCatalog implements Catalog {
     this.sql('DELETE FROM file_refs_pending').run();
     this.sql('DELETE FROM file_refs').run();
     const insert = this.sql('INSERT INTO file_refs (key, bytes, holders, table_versions) VALUES (?, ?, ?, ?)');
-    for (const r of rows) insert.run(r.key, r.bytes, r.holders, r.tableVersions);
+    const totals = { files: 0, bytes: 0, remainderBytes: 0 };
+    for (const r of rows) {
+      insert.run(r.key, r.bytes, r.holders, r.tableVersions);
+      addHolding(totals, r.bytes, 0, r.holders);
+    }
+    this.putFileRefTotals(totals);
     this.sql('INSERT OR REPLACE INTO catalog_info (key, value) VALUES (?, ?)').run(FILE_REFS_MARKER, 'v1');
   }
 
@@ -388,22 +393,34 @@ export class SqliteCatalog implements Catalog {
   adjustFileRefs(deltas: readonly FileRef[]): void {
     const upsert = this.sql(
       'INSERT INTO file_refs (key, bytes, holders, table_versions) VALUES (?, ?, ?, ?) ' +
-        'ON CONFLICT (key) DO UPDATE SET holders = holders + excluded.holders, table_versions = table_versions + excluded.table_versions',
+        'ON CONFLICT (key) DO UPDATE SET holders = holders + excluded.holders, table_versions = table_versions + excluded.table_versions ' +
+        'RETURNING bytes, holders',
     );
     const drop = this.sql('DELETE FROM file_refs WHERE key = ? AND holders <= 0');
+    // The totals move with each row (a row with no holder left is gone, so one found held at least once).
+    const totals = { ...this.fileRefTotals() };
     for (const d of deltas) {
-      upsert.run(d.key, d.bytes, d.holders, d.tableVersions);
+      const row = upsert.get(d.key, d.bytes, d.holders, d.tableVersions) as { bytes: number; holders: number };
+      addHolding(totals, row.bytes, row.holders - d.holders, row.holders);
       if (d.holders < 0) drop.run(d.key);
     }
+    this.putFileRefTotals(totals);
   }
 
   fileRefTotals(): FileRefTotals {
+    // Kept beside the rows by every writer, so a metrics read costs one row, not a pass over every file.
+    const kept = this.sql('SELECT value FROM catalog_info WHERE key = ?').get(FILE_REFS_TOTALS) as { value: string } | undefined;
+    if (kept) return JSON.parse(kept.value) as FileRefTotals;
     const row = this.sql('SELECT COUNT(*) AS files, COALESCE(SUM(bytes), 0) AS bytes, COALESCE(SUM(bytes % holders), 0) AS remainder FROM file_refs').get() as {
       files: number;
       bytes: number;
       remainder: number;
     };
     return { files: row.files, bytes: row.bytes, remainderBytes: row.remainder };
+  }
+
+  private putFileRefTotals(totals: FileRefTotals): void {
+    this.sql('INSERT OR REPLACE INTO catalog_info (key, value) VALUES (?, ?)').run(FILE_REFS_TOTALS, JSON.stringify(totals));
   }
 }
 
@@ -421,3 +438,13 @@ function toRef(r: RefRow): DatabaseRef {
 
 /** catalog_info key saying the file reference index is built (and in step with the refs). */
 const FILE_REFS_MARKER = 'file-refs';
+/** The file reference index's totals (files, bytes, Σ bytes mod holders), updated with its rows. */
+const FILE_REFS_TOTALS = 'file-refs-totals';
+
+/** Moves `totals` for a file of `bytes` whose holders went from `before` to `after` (0: not held). */
+function addHolding(totals: { files: number; bytes: number; remainderBytes: number }, bytes: number, before: number, after: number): void {
+  const held = (n: number): number => (n > 0 ? 1 : 0);
+  totals.files += held(after) - held(before);
+  totals.bytes += bytes * (held(after) - held(before));
+  totals.remainderBytes += (after > 0 ? bytes % after : 0) - (before > 0 ? bytes % before : 0);
+}
